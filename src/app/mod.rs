@@ -1,0 +1,80 @@
+//! The eframe window: wiring of the app state, its views and the platform.
+
+pub mod clock;
+pub mod editor;
+pub mod state;
+pub mod store;
+pub mod view;
+
+use crate::audio::playback::{CueSink, Player, Silent};
+use clock::Clock;
+pub use state::AppState;
+use store::Store;
+
+/// The eframe application: owns the state, draws it each frame.
+pub struct SpeechTimerApp {
+    pub state: AppState,
+}
+
+impl SpeechTimerApp {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    /// Draws one frame into `ui` (what eframe and the UI tests both call).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        view::show(ui, &mut self.state);
+    }
+}
+
+impl eframe::App for SpeechTimerApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+/// Options of the window from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct WindowOptions {
+    pub mute: bool,
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: WindowOptions) -> anyhow::Result<()> {
+    let sound: Box<dyn CueSink> = if options.mute {
+        Box::new(Silent::default())
+    } else {
+        Box::new(Player::spawn())
+    };
+    let state = AppState::new(Store::default_location(), sound, Clock::System);
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("SpeechTimer")
+            .with_inner_size([1000.0, 640.0])
+            .with_min_inner_size([640.0, 420.0]),
+        renderer: eframe::Renderer::Glow,
+        persist_window: false,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "SpeechTimer",
+        native,
+        Box::new(|_cc| Ok(Box::new(SpeechTimerApp::new(state)))),
+    )
+    .map_err(|e| window_error(&e.to_string()))
+}
+
+/// Turns winit's "no display" into advice for the athlete.
+fn window_error(err: &str) -> anyhow::Error {
+    let no_display = std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none();
+    if no_display || err.contains("DISPLAY") {
+        anyhow::anyhow!(
+            "La fenêtre a besoin d'une session graphique (aucun écran trouvé : DISPLAY et WAYLAND_DISPLAY sont vides).\n\
+             Lancez SpeechTimer depuis votre bureau, ou utilisez les commandes en ligne (`speechtimer --help`).\n\
+             Détail : {err}"
+        )
+    } else {
+        anyhow::anyhow!("Impossible d'ouvrir la fenêtre : {err}")
+    }
+}

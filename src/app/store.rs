@@ -1,0 +1,205 @@
+//! Settings and recent plans, kept across restarts in one JSON file written
+//! atomically (temporary file, fsync, rename), so a crash never leaves a
+//! half-written file.
+
+use crate::plan::WorkoutPlan;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How many recent plans are kept.
+pub const RECENT_MAX: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// The plan in the editor when the app was closed.
+    pub plan: WorkoutPlan,
+    /// Last started plans, newest first, no duplicates.
+    pub recent: Vec<WorkoutPlan>,
+    pub muted: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            plan: WorkoutPlan::default(),
+            recent: Vec::new(),
+            muted: false,
+        }
+    }
+}
+
+impl Prefs {
+    /// Puts `plan` first in the recent list.
+    pub fn remember(&mut self, plan: WorkoutPlan) {
+        self.recent.retain(|p| *p != plan);
+        self.recent.insert(0, plan);
+        self.recent.truncate(RECENT_MAX);
+    }
+
+    /// Drops whatever a hand-edited file may hold that the app would refuse.
+    fn sanitized(mut self) -> Self {
+        self.recent.retain(|p| p.validate().is_ok());
+        self.recent.truncate(RECENT_MAX);
+        if self.plan.validate().is_err() {
+            self.plan = WorkoutPlan::default();
+        }
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("impossible d'écrire les réglages dans {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where the prefs live.
+#[derive(Debug, Clone)]
+pub struct Store {
+    path: PathBuf,
+}
+
+impl Store {
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// `$SPEECHTIMER_CONFIG_DIR/settings.json`, else the platform's config
+    /// directory.
+    pub fn default_location() -> Option<Self> {
+        let dir = match std::env::var_os("SPEECHTIMER_CONFIG_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => directories::ProjectDirs::from("", "", "speechtimer")?
+                .config_dir()
+                .to_path_buf(),
+        };
+        Some(Self::at(dir.join("settings.json")))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved prefs; defaults when there are none. A file that cannot be
+    /// read is moved aside (never deleted) and reported in the message.
+    pub fn load(&self) -> (Prefs, Option<String>) {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Prefs::default(), None),
+            Err(e) => {
+                return (
+                    Prefs::default(),
+                    Some(format!("Réglages illisibles ({e}) : valeurs par défaut.")),
+                );
+            }
+        };
+        match serde_json::from_str::<Prefs>(&text) {
+            Ok(p) => (p.sanitized(), None),
+            Err(e) => {
+                let aside = self.path.with_extension("json.bad");
+                let kept = fs::rename(&self.path, &aside).is_ok();
+                let where_ = if kept {
+                    format!(" (copie gardée dans {})", aside.display())
+                } else {
+                    String::new()
+                };
+                (
+                    Prefs::default(),
+                    Some(format!("Réglages corrompus ({e}) : valeurs par défaut{where_}.")),
+                )
+            }
+        }
+    }
+
+    /// Writes atomically: a temporary file beside the target, synced, then
+    /// renamed over it.
+    pub fn save(&self, prefs: &Prefs) -> Result<(), StoreError> {
+        let err = |source| StoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            fs::create_dir_all(dir).map_err(err)?;
+        }
+        let tmp = self.path.with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(prefs).map_err(|e| err(e.into()))?;
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.sync_all()?;
+            fs::rename(&tmp, &self.path)
+        };
+        write().map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            err(e)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn plan(rounds: u32) -> WorkoutPlan {
+        WorkoutPlan::new(rounds, Duration::from_secs(30), Duration::from_secs(10), Duration::ZERO)
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trips_and_keeps_ten_recent_plans() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("sub/settings.json"));
+        assert_eq!(store.load(), (Prefs::default(), None));
+        let mut prefs = Prefs::default();
+        for r in 1..=12 {
+            prefs.remember(plan(r));
+        }
+        prefs.remember(plan(5));
+        prefs.muted = true;
+        store.save(&prefs).unwrap();
+        let (back, msg) = store.load();
+        assert_eq!(msg, None);
+        assert_eq!(back, prefs);
+        assert_eq!(back.recent.len(), RECENT_MAX);
+        assert_eq!(back.recent[0], plan(5));
+        assert_eq!(back.recent.iter().filter(|p| **p == plan(5)).count(), 1);
+        // no temporary file left behind
+        let names: Vec<_> = fs::read_dir(dir.path().join("sub")).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_corrupt_file_is_moved_aside_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, "{ not json").unwrap();
+        let (prefs, msg) = Store::at(&path).load();
+        assert_eq!(prefs, Prefs::default());
+        assert!(msg.unwrap().contains("corrompus"));
+        assert_eq!(fs::read_to_string(path.with_extension("json.bad")).unwrap(), "{ not json");
+    }
+
+    #[test]
+    fn invalid_plans_in_the_file_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let mut prefs = Prefs::default();
+        prefs.recent = vec![plan(3)];
+        let mut json = serde_json::to_value(&prefs).unwrap();
+        let mut bad = json["recent"][0].clone();
+        bad["rounds"] = 0.into();
+        json["recent"].as_array_mut().unwrap().push(bad);
+        json["plan"]["rounds"] = 5000.into();
+        fs::write(&path, json.to_string()).unwrap();
+        let (back, _) = Store::at(&path).load();
+        assert_eq!(back.recent, vec![plan(3)]);
+        assert_eq!(back.plan, WorkoutPlan::default());
+    }
+}

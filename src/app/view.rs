@@ -1,0 +1,246 @@
+//! Drawing: each panel is a function of `&mut Ui` and the app state. No
+//! business logic here; actions go through [`AppState`].
+
+use super::state::AppState;
+use crate::plan::format_duration;
+use crate::timer::{Phase, RunState, Status};
+use egui::{Align, Color32, Key, Layout, RichText, Ui};
+use std::time::Duration;
+
+/// How often a running countdown is redrawn.
+pub const RUNNING_REPAINT: Duration = Duration::from_millis(100);
+
+/// Background of the countdown for each phase.
+pub fn phase_color(phase: Phase) -> Color32 {
+    match phase {
+        Phase::Prepare => Color32::from_rgb(0xB8, 0x86, 0x0B),
+        Phase::Work => Color32::from_rgb(0xC0, 0x39, 0x2B),
+        Phase::Rest => Color32::from_rgb(0x1F, 0x6F, 0xB2),
+        Phase::Done => Color32::from_rgb(0x27, 0x8E, 0x4F),
+    }
+}
+
+/// The whole window.
+pub fn show(ui: &mut Ui, state: &mut AppState) {
+    shortcuts(ui, state);
+    let status = state.tick();
+    if status.state == RunState::Running {
+        ui.ctx().request_repaint_after(RUNNING_REPAINT);
+    }
+    egui::Panel::top("command").show(ui, |ui| command_bar(ui, state));
+    egui::Panel::left("plan")
+        .default_size(260.0)
+        .show(ui, |ui| plan_panel(ui, state, &status));
+    egui::CentralPanel::default().show(ui, |ui| countdown(ui, &status));
+}
+
+/// Space start/pause, Right skip, R reset; not while typing in a field.
+fn shortcuts(ui: &Ui, state: &mut AppState) {
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    let (space, right, r) = ui.input(|i| {
+        (
+            i.key_pressed(Key::Space),
+            i.key_pressed(Key::ArrowRight),
+            i.key_pressed(Key::R),
+        )
+    });
+    if space {
+        state.toggle();
+    }
+    if right {
+        state.skip();
+    }
+    if r {
+        state.reset();
+    }
+}
+
+fn command_bar(ui: &mut Ui, state: &mut AppState) {
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new("Commande").strong());
+        ui.add(
+            egui::TextEdit::singleline(&mut state.command)
+                .hint_text("12 séries de 2 minutes, 30 secondes entre série")
+                .desired_width(ui.available_width() * 0.6),
+        )
+        .labelled_by(label.id);
+        ui.label(
+            RichText::new("non reliée : la compréhension des commandes arrive bientôt")
+                .italics()
+                .weak(),
+        );
+    });
+    let mut dismissed = None;
+    for (i, notice) in state.notices.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.colored_label(Color32::from_rgb(0xE6, 0x7E, 0x22), notice);
+            if ui.small_button("OK").clicked() {
+                dismissed = Some(i);
+            }
+        });
+    }
+    if let Some(i) = dismissed {
+        state.notices.remove(i);
+    }
+    ui.add_space(4.0);
+}
+
+fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
+    ui.heading("Plan");
+    let mut changed = false;
+    egui::Grid::new("plan-fields")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let editor = &mut state.editor;
+            for (name, text) in [
+                ("Séries", &mut editor.rounds),
+                ("Travail", &mut editor.work),
+                ("Repos", &mut editor.rest),
+                ("Préparation", &mut editor.prepare),
+            ] {
+                let label = ui.label(name);
+                let resp = ui
+                    .add(egui::TextEdit::singleline(text).desired_width(90.0))
+                    .labelled_by(label.id);
+                changed |= resp.changed();
+                ui.end_row();
+            }
+        });
+    if changed {
+        state.editor_changed();
+    }
+    match state.editor.error() {
+        Some(err) => {
+            ui.colored_label(Color32::from_rgb(0xE7, 0x4C, 0x3C), err);
+            ui.label(RichText::new(format!("Plan gardé : {}", state.editor.plan().summary())).weak());
+        }
+        None => {
+            ui.label(RichText::new(state.editor.plan().summary()).weak());
+        }
+    }
+    ui.label(RichText::new("Durées : 90, 1:30 ou 1m30").small().weak());
+    ui.add_space(8.0);
+    controls(ui, state, status.state);
+    ui.add_space(12.0);
+    ui.separator();
+    recent_plans(ui, state);
+    ui.separator();
+    let mut muted = state.prefs.muted;
+    if ui.checkbox(&mut muted, "Couper les bips").changed() {
+        state.set_muted(muted);
+    }
+    ui.label(
+        RichText::new("Espace : démarrer/pause · → : passer · R : réinitialiser")
+            .small()
+            .weak(),
+    );
+}
+
+fn controls(ui: &mut Ui, state: &mut AppState, run: RunState) {
+    ui.horizontal_wrapped(|ui| {
+        match run {
+            RunState::Idle | RunState::Finished => {
+                if ui.button(RichText::new("Démarrer").size(18.0)).clicked() {
+                    state.start();
+                }
+            }
+            RunState::Running => {
+                if ui.button(RichText::new("Pause").size(18.0)).clicked() {
+                    state.pause();
+                }
+            }
+            RunState::Paused => {
+                if ui.button(RichText::new("Reprendre").size(18.0)).clicked() {
+                    state.resume();
+                }
+            }
+        }
+        let active = matches!(run, RunState::Running | RunState::Paused);
+        if ui.add_enabled(active, egui::Button::new("Passer")).clicked() {
+            state.skip();
+        }
+        if ui.button("Réinitialiser").clicked() {
+            state.reset();
+        }
+    });
+}
+
+fn recent_plans(ui: &mut Ui, state: &mut AppState) {
+    ui.label(RichText::new("Plans récents").strong());
+    if state.prefs.recent.is_empty() {
+        ui.label(RichText::new("aucun pour l'instant").weak());
+    }
+    let mut chosen = None;
+    egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
+        for plan in &state.prefs.recent {
+            if ui.link(plan.summary()).clicked() {
+                chosen = Some(*plan);
+            }
+        }
+    });
+    if let Some(plan) = chosen {
+        state.load_plan(plan);
+    }
+}
+
+fn countdown(ui: &mut Ui, status: &Status) {
+    let rect = ui.max_rect();
+    ui.painter().rect_filled(rect, 0.0, phase_color(status.phase));
+    let big = (rect.height() * 0.38).min(rect.width() * 0.28).max(48.0);
+    let white = Color32::WHITE;
+    ui.with_layout(Layout::top_down(Align::Center), |ui| {
+        ui.add_space(rect.height() * 0.04);
+        let mut title = status.phase.label_fr().to_string();
+        if status.state == RunState::Paused {
+            title.push_str(" — en pause");
+        }
+        ui.label(RichText::new(title).size(big * 0.3).color(white).strong());
+        if status.phase != Phase::Done {
+            ui.label(
+                RichText::new(format_duration(status.shown_remaining()))
+                    .size(big)
+                    .color(white)
+                    .monospace()
+                    .strong(),
+            );
+        } else {
+            ui.label(RichText::new("Bravo !").size(big * 0.6).color(white).strong());
+        }
+        ui.label(
+            RichText::new(format!("Série {} / {}", status.round, status.rounds))
+                .size(big * 0.22)
+                .color(white),
+        );
+        ui.add_space(8.0);
+        let width = rect.width() * 0.8;
+        ui.add(
+            egui::ProgressBar::new(status.phase_progress())
+                .desired_width(width)
+                .desired_height(18.0)
+                .fill(white.gamma_multiply(0.85))
+                .text(RichText::new("Phase").color(Color32::BLACK)),
+        );
+        ui.add_space(4.0);
+        ui.add(
+            egui::ProgressBar::new(status.total_progress())
+                .desired_width(width)
+                .desired_height(18.0)
+                .fill(Color32::from_gray(40))
+                .text("Séance"),
+        );
+        ui.add_space(6.0);
+        ui.label(
+            RichText::new(format!(
+                "Écoulé {} · Restant {}",
+                format_duration(status.elapsed),
+                format_duration(status.total_remaining())
+            ))
+            .size(big * 0.14)
+            .color(white),
+        );
+    });
+}

@@ -1,0 +1,93 @@
+//! Plays cues on the default output device from a background thread, so the
+//! UI never waits on audio. With no device the player stays silent and says
+//! so once through [`Player::unavailable`].
+
+use super::beep::{Cue, SAMPLE_RATE};
+use std::collections::HashMap;
+use std::num::NonZero;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, OnceLock};
+
+/// Where the app sends its cues.
+pub trait CueSink {
+    fn play(&self, cue: Cue);
+    /// A French message when sound cannot be played, `None` while it can.
+    fn unavailable(&self) -> Option<String>;
+}
+
+/// Plays nothing; remembers what it was asked to play (tests, `--mute`).
+#[derive(Debug, Default)]
+pub struct Silent {
+    played: std::sync::Mutex<Vec<Cue>>,
+}
+
+impl Silent {
+    pub fn played(&self) -> Vec<Cue> {
+        self.played.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+}
+
+impl CueSink for Silent {
+    fn play(&self, cue: Cue) {
+        if let Ok(mut p) = self.played.lock() {
+            p.push(cue);
+        }
+    }
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
+}
+
+/// rodio output on a thread of its own.
+pub struct Player {
+    tx: Sender<Cue>,
+    failure: Arc<OnceLock<String>>,
+}
+
+impl Player {
+    /// Starts the audio thread; returns at once (opening the device happens
+    /// on that thread).
+    pub fn spawn() -> Self {
+        let (tx, rx) = mpsc::channel::<Cue>();
+        let failure = Arc::new(OnceLock::new());
+        let fail = Arc::clone(&failure);
+        let spawned = std::thread::Builder::new()
+            .name("beeps".into())
+            .spawn(move || {
+                let mut sink = match rodio::DeviceSinkBuilder::open_default_sink() {
+                    Ok(sink) => sink,
+                    Err(err) => {
+                        tracing::warn!("no audio output: {err}");
+                        let _ = fail.set(
+                            "Pas de sortie audio : le minuteur fonctionne sans bips.".to_string(),
+                        );
+                        return;
+                    }
+                };
+                sink.log_on_drop(false);
+                let buffers: HashMap<Cue, Vec<f32>> =
+                    Cue::ALL.iter().map(|c| (*c, c.samples())).collect();
+                let rate = NonZero::new(SAMPLE_RATE).expect("non-zero rate");
+                let mono = NonZero::new(1u16).expect("non-zero channels");
+                while let Ok(cue) = rx.recv() {
+                    let samples = buffers.get(&cue).cloned().unwrap_or_default();
+                    sink.mixer()
+                        .add(rodio::buffer::SamplesBuffer::new(mono, rate, samples));
+                }
+            });
+        if let Err(err) = spawned {
+            let _ = failure.set(format!("Son indisponible ({err})."));
+        }
+        Self { tx, failure }
+    }
+}
+
+impl CueSink for Player {
+    fn play(&self, cue: Cue) {
+        // a closed channel means the device is gone: stay silent
+        let _ = self.tx.send(cue);
+    }
+    fn unavailable(&self) -> Option<String> {
+        self.failure.get().cloned()
+    }
+}

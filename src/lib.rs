@@ -1,0 +1,9 @@
+//! SpeechTimer: an offline, voice-controlled interval timer.
+//!
+//! The pipeline runs left to right: audio -> asr -> nlu -> plan -> timer ->
+//! app. See ARCHITECTURE.md for the codemap.
+
+pub mod app;
+pub mod audio;
+pub mod plan;
+pub mod timer;

@@ -1,0 +1,42 @@
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// SpeechTimer: minuteur d'intervalles à commande vocale, hors ligne.
+#[derive(Debug, Parser)]
+#[command(name = "speechtimer", version, about)]
+struct Cli {
+    /// Sans bips (aucune sortie audio n'est ouverte).
+    #[arg(long, global = true)]
+    mute: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ouvre la fenêtre du minuteur (ce que fait `speechtimer` seul).
+    Window,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None | Some(Command::Window) => {
+            speechtimer::app::run(speechtimer::app::WindowOptions { mute: cli.mute })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("speechtimer : {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

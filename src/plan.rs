@@ -1,0 +1,308 @@
+//! The workout plan: what the timer runs, how it is validated and shown.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Most rounds a plan may have.
+pub const MAX_ROUNDS: u32 = 999;
+/// Longest a whole workout may last.
+pub const MAX_TOTAL: Duration = Duration::from_secs(24 * 3600);
+/// Preparation time before the first round when nothing else is said.
+pub const DEFAULT_PREPARE: Duration = Duration::from_secs(5);
+
+/// An interval workout: `rounds` times `work`, with `rest` between rounds
+/// (none after the last one), after `prepare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WorkoutPlan {
+    pub rounds: u32,
+    pub work: Duration,
+    pub rest: Duration,
+    pub prepare: Duration,
+}
+
+/// Why a plan cannot run. Messages are French: they are shown to the athlete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("il faut au moins une série")]
+    NoRounds,
+    #[error("{0} séries, c'est trop : {MAX_ROUNDS} au maximum")]
+    TooManyRounds(u32),
+    #[error("la durée d'effort doit être d'au moins une seconde")]
+    NoWork,
+    #[error("la séance durerait {}, plus de 24 heures", format_duration(*.0))]
+    TooLong(Duration),
+}
+
+impl Default for WorkoutPlan {
+    fn default() -> Self {
+        Self {
+            rounds: 8,
+            work: Duration::from_secs(20),
+            rest: Duration::from_secs(10),
+            prepare: DEFAULT_PREPARE,
+        }
+    }
+}
+
+impl WorkoutPlan {
+    /// A validated plan.
+    pub fn new(
+        rounds: u32,
+        work: Duration,
+        rest: Duration,
+        prepare: Duration,
+    ) -> Result<Self, PlanError> {
+        let plan = Self {
+            rounds,
+            work,
+            rest,
+            prepare,
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// Checks the limits: 1 to 999 rounds, at least 1 s of work, 24 h in all.
+    pub fn validate(&self) -> Result<(), PlanError> {
+        if self.rounds == 0 {
+            return Err(PlanError::NoRounds);
+        }
+        if self.rounds > MAX_ROUNDS {
+            return Err(PlanError::TooManyRounds(self.rounds));
+        }
+        if self.work < Duration::from_secs(1) {
+            return Err(PlanError::NoWork);
+        }
+        let total = self.total();
+        if total > MAX_TOTAL {
+            return Err(PlanError::TooLong(total));
+        }
+        Ok(())
+    }
+
+    /// Whole duration: prepare, every round of work, the rests between rounds.
+    /// Saturates instead of overflowing on absurd values.
+    pub fn total(&self) -> Duration {
+        let work = self.work.saturating_mul(self.rounds);
+        let rest = self.rest.saturating_mul(self.rounds.saturating_sub(1));
+        self.prepare.saturating_add(work).saturating_add(rest)
+    }
+
+    /// One line for the athlete: "12 séries de 2:00, repos 0:30 — total 29:35".
+    pub fn summary(&self) -> String {
+        let series = if self.rounds == 1 { "série" } else { "séries" };
+        let rest = if self.rest.is_zero() {
+            "sans repos".to_string()
+        } else {
+            format!("repos {}", format_duration(self.rest))
+        };
+        format!(
+            "{} {series} de {}, {rest} — total {}",
+            self.rounds,
+            format_duration(self.work),
+            format_duration(self.total())
+        )
+    }
+}
+
+/// `0:30`, `2:00`, `1:02:30`: minutes and seconds, hours only when needed.
+/// Fractions of a second are dropped.
+pub fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// Why a typed duration was not understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("champ vide")]
+    Empty,
+    #[error("« {0} » n'est pas une durée (exemples : 90, 1:30, 1m30)")]
+    NotADuration(String),
+    #[error("« {0} » n'est pas un nombre de séries (1 à {MAX_ROUNDS})")]
+    NotARoundCount(String),
+    #[error("« {0} » est trop long (24 heures au maximum)")]
+    TooLong(String),
+}
+
+/// Reads a duration typed in the plan editor: `90` (seconds), `1:30`,
+/// `1:02:30`, `1m30`, `1m`, `2min`, `45s`, `1h30`, `1h`.
+pub fn parse_duration_field(input: &str) -> Result<Duration, FieldError> {
+    let text = input.trim().to_lowercase().replace(' ', "");
+    if text.is_empty() {
+        return Err(FieldError::Empty);
+    }
+    let bad = || FieldError::NotADuration(input.trim().to_string());
+    let secs = if text.contains(':') {
+        let parts: Vec<&str> = text.split(':').collect();
+        if parts.len() > 3 {
+            return Err(bad());
+        }
+        let mut total: u64 = 0;
+        for (i, part) in parts.iter().enumerate() {
+            let v = parse_digits(part).ok_or_else(bad)?;
+            // every field after the first is a sexagesimal digit pair
+            if i > 0 && (v >= 60 || part.len() != 2) {
+                return Err(bad());
+            }
+            total = total.checked_mul(60).and_then(|t| t.checked_add(v)).ok_or_else(bad)?;
+        }
+        total
+    } else {
+        parse_unit_form(&text).ok_or_else(bad)?
+    };
+    let d = Duration::from_secs(secs);
+    if d > MAX_TOTAL {
+        return Err(FieldError::TooLong(input.trim().to_string()));
+    }
+    Ok(d)
+}
+
+/// Reads a round count typed in the plan editor.
+pub fn parse_rounds_field(input: &str) -> Result<u32, FieldError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(FieldError::Empty);
+    }
+    match parse_digits(text) {
+        Some(n @ 1..=999) => Ok(n as u32),
+        _ => Err(FieldError::NotARoundCount(text.to_string())),
+    }
+}
+
+fn parse_digits(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `90`, `90s`, `1m30`, `2min`, `1h30`, `1h`, `1h2m3s`: numbers each followed
+/// by a unit; a trailing bare number is in the unit below the previous one.
+fn parse_unit_form(text: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut rest = text;
+    // scale of the last unit seen: a bare trailing number is one step below it
+    let mut last_scale: Option<u64> = None;
+    while !rest.is_empty() {
+        let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let value = parse_digits(&rest[..digits_end])?;
+        rest = &rest[digits_end..];
+        let unit_end = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit = &rest[..unit_end];
+        rest = &rest[unit_end..];
+        let scale = match unit {
+            "h" | "hr" | "heure" | "heures" => 3600,
+            "m" | "mn" | "min" | "minute" | "minutes" | "'" => 60,
+            "s" | "sec" | "seconde" | "secondes" | "\"" | "''" => 1,
+            "" => match last_scale {
+                None => 1,
+                Some(3600) => 60,
+                Some(60) => 1,
+                Some(_) => return None,
+            },
+            _ => return None,
+        };
+        if let Some(prev) = last_scale
+            && scale >= prev
+        {
+            return None;
+        }
+        last_scale = Some(scale);
+        total = total.checked_add(value.checked_mul(scale)?)?;
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(secs: u64) -> Duration {
+        Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn formats_like_a_stopwatch() {
+        assert_eq!(format_duration(s(30)), "0:30");
+        assert_eq!(format_duration(s(120)), "2:00");
+        assert_eq!(format_duration(s(3750)), "1:02:30");
+        assert_eq!(format_duration(s(0)), "0:00");
+        assert_eq!(format_duration(Duration::from_millis(59_999)), "0:59");
+    }
+
+    #[test]
+    fn total_has_no_rest_after_last_round() {
+        let p = WorkoutPlan::new(12, s(120), s(30), s(5)).unwrap();
+        assert_eq!(p.total(), s(29 * 60 + 35));
+        assert_eq!(p.summary(), "12 séries de 2:00, repos 0:30 — total 29:35");
+        let one = WorkoutPlan::new(1, s(60), s(30), s(0)).unwrap();
+        assert_eq!(one.total(), s(60));
+    }
+
+    #[test]
+    fn refuses_absurd_plans_with_french_messages() {
+        assert_eq!(WorkoutPlan::new(0, s(10), s(0), s(0)), Err(PlanError::NoRounds));
+        assert_eq!(
+            WorkoutPlan::new(1000, s(10), s(0), s(0)),
+            Err(PlanError::TooManyRounds(1000))
+        );
+        assert_eq!(WorkoutPlan::new(3, s(0), s(10), s(0)), Err(PlanError::NoWork));
+        let err = WorkoutPlan::new(999, s(3600), s(0), s(0)).unwrap_err();
+        assert!(err.to_string().contains("24 heures"), "{err}");
+        assert!(WorkoutPlan::new(24, s(3600), s(0), s(0)).is_ok());
+        assert!(WorkoutPlan::new(999, s(1), s(0), s(0)).is_ok());
+    }
+
+    #[test]
+    fn editor_durations() {
+        for (text, secs) in [
+            ("90", 90),
+            ("1:30", 90),
+            ("1m30", 90),
+            ("1m", 60),
+            ("2min", 120),
+            ("45s", 45),
+            (" 0:05 ", 5),
+            ("1:02:30", 3750),
+            ("1h30", 5400),
+            ("1h", 3600),
+            ("1h2m3s", 3723),
+            ("0", 0),
+        ] {
+            assert_eq!(parse_duration_field(text), Ok(s(secs)), "{text}");
+        }
+        for bad in ["abc", "-5", "1:75", "1:5", "1.5", "30s1m", "m30", "1::2"] {
+            assert!(
+                matches!(parse_duration_field(bad), Err(FieldError::NotADuration(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_duration_field(""), Err(FieldError::Empty));
+        assert!(matches!(
+            parse_duration_field("99999999"),
+            Err(FieldError::TooLong(_))
+        ));
+        assert!(matches!(
+            parse_duration_field("99999999999999999999"),
+            Err(FieldError::NotADuration(_))
+        ));
+    }
+
+    #[test]
+    fn editor_rounds() {
+        assert_eq!(parse_rounds_field("12"), Ok(12));
+        assert_eq!(parse_rounds_field(" 999 "), Ok(999));
+        for bad in ["0", "abc", "-5", "99999", "1.5"] {
+            assert!(
+                matches!(parse_rounds_field(bad), Err(FieldError::NotARoundCount(_))),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! The interval state machine.
+//!
+//! Time is always passed in: the timer never reads a clock. Elapsed workout
+//! time is derived from the start instant, the accumulated pause time and the
+//! time jumped over by skips, so polling often or rarely gives the same
+//! answer and nothing drifts.
+
+use crate::plan::WorkoutPlan;
+use std::time::{Duration, Instant};
+
+/// Countdown beeps this many whole seconds before each phase ends.
+pub const COUNTDOWN_SECONDS: [u32; 3] = [3, 2, 1];
+/// A countdown beep more than this late is dropped rather than played.
+pub const MAX_BEEP_LATENESS: Duration = Duration::from_millis(500);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Prepare,
+    Work,
+    Rest,
+    Done,
+}
+
+impl Phase {
+    /// The phase's name on screen.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Phase::Prepare => "Préparation",
+            Phase::Work => "Travail",
+            Phase::Rest => "Repos",
+            Phase::Done => "Terminé",
+        }
+    }
+}
+
+/// What the sound layer should play, in the order it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    PrepareStart,
+    WorkStart { round: u32 },
+    RestStart { round: u32 },
+    /// `seconds_left` (3, 2 or 1) before the end of the current phase.
+    Countdown { seconds_left: u32 },
+    Done,
+}
+
+/// Whether the timer is counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Idle,
+    Running,
+    Paused,
+    Finished,
+}
+
+/// One phase of the schedule, in workout time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    phase: Phase,
+    round: u32,
+    start: Duration,
+    len: Duration,
+}
+
+impl Segment {
+    fn end(&self) -> Duration {
+        self.start + self.len
+    }
+
+    fn start_event(&self) -> Event {
+        match self.phase {
+            Phase::Prepare => Event::PrepareStart,
+            Phase::Work => Event::WorkStart { round: self.round },
+            Phase::Rest => Event::RestStart { round: self.round },
+            Phase::Done => Event::Done,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Idle,
+    Running { started: Instant },
+    Paused { started: Instant, paused_at: Instant },
+}
+
+/// What the screen shows at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    pub state: RunState,
+    pub phase: Phase,
+    pub round: u32,
+    pub rounds: u32,
+    pub phase_elapsed: Duration,
+    pub phase_len: Duration,
+    pub elapsed: Duration,
+    pub total: Duration,
+}
+
+impl Status {
+    pub fn phase_remaining(&self) -> Duration {
+        self.phase_len.saturating_sub(self.phase_elapsed)
+    }
+
+    /// Remaining time of the phase as a stopwatch shows it: rounded up to
+    /// the whole second, so "0:01" stays until the phase really ends.
+    pub fn shown_remaining(&self) -> Duration {
+        let r = self.phase_remaining();
+        let whole = r.as_secs() + u64::from(r.subsec_nanos() > 0);
+        Duration::from_secs(whole)
+    }
+
+    pub fn total_remaining(&self) -> Duration {
+        self.total.saturating_sub(self.elapsed)
+    }
+
+    /// Share of the phase done, 0..=1.
+    pub fn phase_progress(&self) -> f32 {
+        ratio(self.phase_elapsed, self.phase_len)
+    }
+
+    /// Share of the workout done, 0..=1.
+    pub fn total_progress(&self) -> f32 {
+        ratio(self.elapsed, self.total)
+    }
+}
+
+fn ratio(a: Duration, b: Duration) -> f32 {
+    if b.is_zero() {
+        1.0
+    } else {
+        (a.as_secs_f64() / b.as_secs_f64()).clamp(0.0, 1.0) as f32
+    }
+}
+
+/// The interval timer for one plan.
+#[derive(Debug, Clone)]
+pub struct Timer {
+    plan: WorkoutPlan,
+    segments: Vec<Segment>,
+    total: Duration,
+    run: Run,
+    paused_total: Duration,
+    skipped: Duration,
+    /// Workout time up to which events were handed out; `None` before start.
+    emitted_to: Option<Duration>,
+}
+
+impl Timer {
+    pub fn new(plan: WorkoutPlan) -> Self {
+        let mut segments = Vec::with_capacity(plan.rounds as usize * 2 + 2);
+        let mut at = Duration::ZERO;
+        let mut push = |phase, round, len: Duration| {
+            segments.push(Segment {
+                phase,
+                round,
+                start: at,
+                len,
+            });
+            at += len;
+        };
+        if !plan.prepare.is_zero() {
+            push(Phase::Prepare, 1, plan.prepare);
+        }
+        for round in 1..=plan.rounds.max(1) {
+            push(Phase::Work, round, plan.work);
+            if round < plan.rounds && !plan.rest.is_zero() {
+                push(Phase::Rest, round, plan.rest);
+            }
+        }
+        push(Phase::Done, plan.rounds.max(1), Duration::ZERO);
+        let total = segments.last().map(|s| s.start).unwrap_or_default();
+        Self {
+            plan,
+            segments,
+            total,
+            run: Run::Idle,
+            paused_total: Duration::ZERO,
+            skipped: Duration::ZERO,
+            emitted_to: None,
+        }
+    }
+
+    pub fn plan(&self) -> &WorkoutPlan {
+        &self.plan
+    }
+
+    pub fn total(&self) -> Duration {
+        self.total
+    }
+
+    /// Starts (or restarts from zero) at `now`; returns the first events.
+    pub fn start(&mut self, now: Instant) -> Vec<Event> {
+        self.reset();
+        self.run = Run::Running { started: now };
+        self.poll(now)
+    }
+
+    pub fn pause(&mut self, now: Instant) {
+        if let Run::Running { started } = self.run
+            && !self.is_finished_at(now)
+        {
+            self.run = Run::Paused {
+                started,
+                paused_at: now,
+            };
+        }
+    }
+
+    pub fn resume(&mut self, now: Instant) {
+        if let Run::Paused { started, paused_at } = self.run {
+            self.paused_total += now.saturating_duration_since(paused_at);
+            self.run = Run::Running { started };
+        }
+    }
+
+    /// Space-bar behaviour: start when idle or finished, else pause/resume.
+    pub fn toggle(&mut self, now: Instant) -> Vec<Event> {
+        match self.state(now) {
+            RunState::Idle | RunState::Finished => return self.start(now),
+            RunState::Running => self.pause(now),
+            RunState::Paused => self.resume(now),
+        }
+        Vec::new()
+    }
+
+    /// Jumps to the start of the next phase (paused stays paused); returns
+    /// the events up to there. Beeps of the skipped part are not played.
+    pub fn skip(&mut self, now: Instant) -> Vec<Event> {
+        if matches!(self.run, Run::Idle) {
+            return Vec::new();
+        }
+        let e = self.elapsed(now);
+        if let Some(seg) = self.segment_at(e)
+            && seg.phase != Phase::Done
+        {
+            self.skipped += seg.end() - e;
+        }
+        self.poll(now)
+    }
+
+    /// Back to the start of the plan, not running.
+    pub fn reset(&mut self) {
+        self.run = Run::Idle;
+        self.paused_total = Duration::ZERO;
+        self.skipped = Duration::ZERO;
+        self.emitted_to = None;
+    }
+
+    /// Workout time at `now`, from 0 to the total.
+    pub fn elapsed(&self, now: Instant) -> Duration {
+        let raw = match self.run {
+            Run::Idle => return Duration::ZERO,
+            Run::Running { started } => now.saturating_duration_since(started),
+            Run::Paused { started, paused_at } => paused_at.saturating_duration_since(started),
+        };
+        (raw.saturating_sub(self.paused_total) + self.skipped).min(self.total)
+    }
+
+    /// The instant the workout ends if nothing else happens (while running).
+    pub fn ends_at(&self) -> Option<Instant> {
+        match self.run {
+            Run::Running { started } => {
+                Some(started + self.paused_total + self.total.saturating_sub(self.skipped))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_finished_at(&self, now: Instant) -> bool {
+        !matches!(self.run, Run::Idle) && self.elapsed(now) >= self.total
+    }
+
+    pub fn state(&self, now: Instant) -> RunState {
+        match self.run {
+            Run::Idle => RunState::Idle,
+            _ if self.is_finished_at(now) => RunState::Finished,
+            Run::Running { .. } => RunState::Running,
+            Run::Paused { .. } => RunState::Paused,
+        }
+    }
+
+    /// The segment that holds workout time `t` (the Done marker at the end).
+    fn segment_at(&self, t: Duration) -> Option<&Segment> {
+        // first segment whose end is after t; zero-length Done only at the end
+        let idx = self.segments.partition_point(|s| s.end() <= t && s.phase != Phase::Done);
+        self.segments.get(idx)
+    }
+
+    pub fn status(&self, now: Instant) -> Status {
+        let elapsed = self.elapsed(now);
+        let seg = self
+            .segment_at(elapsed)
+            .copied()
+            .expect("a schedule always ends with its Done segment");
+        Status {
+            state: self.state(now),
+            phase: seg.phase,
+            round: seg.round,
+            rounds: self.plan.rounds,
+            phase_elapsed: elapsed.saturating_sub(seg.start),
+            phase_len: seg.len,
+            elapsed,
+            total: self.total,
+        }
+    }
+
+    /// Events that happened since the last poll, in order: each phase change
+    /// exactly once however late the poll, and countdown beeps only when no
+    /// more than [`MAX_BEEP_LATENESS`] late.
+    pub fn poll(&mut self, now: Instant) -> Vec<Event> {
+        if matches!(self.run, Run::Idle) {
+            return Vec::new();
+        }
+        let e = self.elapsed(now);
+        let after = self.emitted_to;
+        let fresh = |t: Duration| after.is_none_or(|a| t > a) && t <= e;
+        let mut due: Vec<(Duration, Event)> = Vec::new();
+        // only segments that end after the last emitted point can hold news
+        let first = match after {
+            Some(a) => self.segments.partition_point(|s| s.end() < a),
+            None => 0,
+        };
+        for seg in &self.segments[first..] {
+            if seg.start > e {
+                break;
+            }
+            if fresh(seg.start) {
+                due.push((seg.start, seg.start_event()));
+            }
+            for k in COUNTDOWN_SECONDS {
+                let lead = Duration::from_secs(u64::from(k));
+                if seg.len <= lead || seg.phase == Phase::Done {
+                    continue;
+                }
+                let t = seg.end() - lead;
+                if fresh(t) && e - t <= MAX_BEEP_LATENESS {
+                    due.push((t, Event::Countdown { seconds_left: k }));
+                }
+            }
+        }
+        // stable: a phase start precedes its own countdowns at equal times
+        due.sort_by_key(|(t, _)| *t);
+        self.emitted_to = Some(e);
+        due.into_iter().map(|(_, ev)| ev).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn s(secs: u64) -> Duration {
+        Duration::from_secs(secs)
+    }
+
+    fn headline() -> WorkoutPlan {
+        WorkoutPlan::new(12, s(120), s(30), s(5)).unwrap()
+    }
+
+    /// Polls every 100 ms from `from` to `to` seconds after t0.
+    fn run_polls(timer: &mut Timer, t0: Instant, from_ms: u64, to_ms: u64) -> Vec<Event> {
+        let mut out = Vec::new();
+        let mut ms = from_ms;
+        while ms <= to_ms {
+            out.extend(timer.poll(t0 + Duration::from_millis(ms)));
+            ms += 100;
+        }
+        out
+    }
+
+    fn transitions(events: &[Event]) -> Vec<Event> {
+        events
+            .iter()
+            .copied()
+            .filter(|e| !matches!(e, Event::Countdown { .. }))
+            .collect()
+    }
+
+    fn expected_transitions(rounds: u32, prepare: bool, rest: bool) -> Vec<Event> {
+        let mut v = Vec::new();
+        if prepare {
+            v.push(Event::PrepareStart);
+        }
+        for r in 1..=rounds {
+            v.push(Event::WorkStart { round: r });
+            if rest && r < rounds {
+                v.push(Event::RestStart { round: r });
+            }
+        }
+        v.push(Event::Done);
+        v
+    }
+
+    #[test]
+    fn headline_plan_lasts_29_35_with_events_in_order() {
+        let t0 = Instant::now();
+        let mut timer = Timer::new(headline());
+        assert_eq!(timer.total(), s(29 * 60 + 35));
+        let mut events = timer.start(t0);
+        assert_eq!(events, vec![Event::PrepareStart]);
+        events.extend(run_polls(&mut timer, t0, 100, 1775 * 1000 + 500));
+        assert_eq!(transitions(&events), expected_transitions(12, true, true));
+        // 3 countdown beeps per phase: prepare + 12 work + 11 rest
+        let beeps: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Countdown { seconds_left } => Some(*seconds_left),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(beeps.len(), 3 * 24);
+        assert!(beeps.chunks(3).all(|c| c == [3, 2, 1]));
+        // each phase's beeps come right before the next phase starts
+        assert_eq!(
+            &events[..5],
+            &[
+                Event::PrepareStart,
+                Event::Countdown { seconds_left: 3 },
+                Event::Countdown { seconds_left: 2 },
+                Event::Countdown { seconds_left: 1 },
+                Event::WorkStart { round: 1 },
+            ]
+        );
+        assert_eq!(timer.state(t0 + s(1775)), RunState::Finished);
+        assert_eq!(timer.state(t0 + s(1775) - Duration::from_nanos(1)), RunState::Running);
+    }
+
+    #[test]
+    fn status_tracks_phase_and_round() {
+        let t0 = Instant::now();
+        let mut timer = Timer::new(headline());
+        let idle = timer.status(t0);
+        assert_eq!((idle.state, idle.phase, idle.round), (RunState::Idle, Phase::Prepare, 1));
+        timer.start(t0);
+        let st = timer.status(t0 + s(5 + 120 + 10));
+        assert_eq!((st.phase, st.round), (Phase::Rest, 1));
+        assert_eq!(st.phase_remaining(), s(20));
+        let st = timer.status(t0 + Duration::from_millis(5_000 + 119_200));
+        assert_eq!((st.phase, st.round), (Phase::Work, 1));
+        assert_eq!(st.shown_remaining(), s(1));
+        let st = timer.status(t0 + s(5 + 150 * 3 + 10));
+        assert_eq!((st.phase, st.round), (Phase::Work, 4));
+        let end = timer.status(t0 + s(4000));
+        assert_eq!((end.phase, end.state, end.round), (Phase::Done, RunState::Finished, 12));
+        assert_eq!(end.total_remaining(), Duration::ZERO);
+    }
+
+    #[test]
+    fn pause_shifts_the_end_by_exactly_the_pause() {
+        let t0 = Instant::now();
+        let mut timer = Timer::new(headline());
+        timer.start(t0);
+        timer.pause(t0 + s(600));
+        assert_eq!(timer.state(t0 + s(900)), RunState::Paused);
+        assert_eq!(timer.elapsed(t0 + s(1200)), s(600));
+        timer.resume(t0 + s(1200));
+        assert_eq!(timer.ends_at(), Some(t0 + s(1775 + 600)));
+        let just_before = t0 + s(1775 + 600) - Duration::from_nanos(1);
+        assert_eq!(timer.state(just_before), RunState::Running);
+        assert_eq!(timer.state(t0 + s(1775 + 600)), RunState::Finished);
+        let events = timer.poll(t0 + s(1775 + 600));
+        assert_eq!(events.last(), Some(&Event::Done));
+    }
+
+    #[test]
+    fn skip_jumps_to_next_phase_without_stale_beeps() {
+        let t0 = Instant::now();
+        let mut timer = Timer::new(headline());
+        timer.start(t0);
+        assert_eq!(timer.skip(t0 + s(1)), vec![Event::WorkStart { round: 1 }]);
+        let st = timer.status(t0 + s(1));
+        assert_eq!((st.phase, st.round, st.phase_elapsed), (Phase::Work, 1, Duration::ZERO));
+        assert_eq!(timer.skip(t0 + s(2)), vec![Event::RestStart { round: 1 }]);
+        assert_eq!(timer.skip(t0 + s(3)), vec![Event::WorkStart { round: 2 }]);
+        // the rest of the workout shifted: total still counted from the jump
+        assert_eq!(timer.ends_at(), Some(t0 + s(3) + s(1775 - 5 - 150)));
+        // skipping while paused moves on and stays paused
+        timer.pause(t0 + s(4));
+        assert_eq!(timer.skip(t0 + s(5)), vec![Event::RestStart { round: 2 }]);
+        assert_eq!(timer.state(t0 + s(50)), RunState::Paused);
+        // skipping the last work ends the workout
+        let mut short = Timer::new(WorkoutPlan::new(1, s(60), s(0), s(0)).unwrap());
+        short.start(t0);
+        assert_eq!(short.skip(t0 + s(10)), vec![Event::Done]);
+        assert_eq!(short.state(t0 + s(10)), RunState::Finished);
+        assert!(short.skip(t0 + s(11)).is_empty());
+    }
+
+    #[test]
+    fn reset_returns_to_the_start() {
+        let t0 = Instant::now();
+        let mut timer = Timer::new(headline());
+        timer.start(t0);
+        timer.poll(t0 + s(300));
+        timer.reset();
+        let st = timer.status(t0 + s(301));
+        assert_eq!((st.state, st.phase, st.round, st.elapsed), (RunState::Idle, Phase::Prepare, 1, Duration::ZERO));
+        assert!(timer.poll(t0 + s(302)).is_empty());
+        assert_eq!(timer.start(t0 + s(303)), vec![Event::PrepareStart]);
+    }
+
+    #[test]
+    fn a_two_second_polling_gap_emits_each_transition_once() {
+        let t0 = Instant::now();
+        let plan = WorkoutPlan::new(5, s(7), s(3), s(2)).unwrap();
+        let mut timer = Timer::new(plan);
+        let mut events = timer.start(t0);
+        let mut t = Duration::ZERO;
+        while t <= timer.total() + s(4) {
+            t += s(2);
+            let batch = timer.poll(t0 + t);
+            events.extend(batch);
+        }
+        assert_eq!(transitions(&events), expected_transitions(5, true, true));
+    }
+
+    #[test]
+    fn late_countdown_beeps_are_dropped() {
+        let t0 = Instant::now();
+        let plan = WorkoutPlan::new(1, s(10), s(0), s(0)).unwrap();
+        let mut timer = Timer::new(plan);
+        timer.start(t0);
+        // beep "3" is due at 7 s: polling at 7.4 s still plays it...
+        assert_eq!(
+            timer.poll(t0 + Duration::from_millis(7_400)),
+            vec![Event::Countdown { seconds_left: 3 }]
+        );
+        // ...beep "2" is due at 8 s: at 8.6 s it is too late and dropped
+        assert!(timer.poll(t0 + Duration::from_millis(8_600)).is_empty());
+        // jumping past the end gives Done but not the stale beep "1"
+        assert_eq!(timer.poll(t0 + s(12)), vec![Event::Done]);
+        assert!(timer.poll(t0 + s(13)).is_empty());
+    }
+
+    #[test]
+    fn two_hour_run_polled_at_random_ends_at_the_exact_instant() {
+        let t0 = Instant::now();
+        let plan = WorkoutPlan::new(41, s(150), s(30), s(5)).unwrap();
+        let total = plan.total();
+        assert!(total >= s(7200));
+        let mut timer = Timer::new(plan);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut events = timer.start(t0);
+        let mut t = Duration::ZERO;
+        let mut finished_seen = None;
+        while finished_seen.is_none() {
+            t += Duration::from_micros(rng.random_range(1..3_000_000));
+            let batch = timer.poll(t0 + t);
+            if batch.contains(&Event::Done) {
+                finished_seen = Some(t);
+            }
+            events.extend(batch);
+        }
+        assert_eq!(transitions(&events), expected_transitions(41, true, true));
+        assert!(finished_seen.unwrap() >= total);
+        assert_eq!(timer.ends_at(), Some(t0 + total));
+        assert_eq!(timer.elapsed(t0 + total - Duration::from_nanos(1)), total - Duration::from_nanos(1));
+        assert_eq!(timer.state(t0 + total), RunState::Finished);
+    }
+
+    #[test]
+    fn zero_prepare_and_zero_rest_have_no_such_phases() {
+        let t0 = Instant::now();
+        let mut timer = Timer::new(WorkoutPlan::new(3, s(5), s(0), s(0)).unwrap());
+        let mut events = timer.start(t0);
+        events.extend(run_polls(&mut timer, t0, 100, 16_000));
+        assert_eq!(transitions(&events), expected_transitions(3, false, false));
+    }
+}

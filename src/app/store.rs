@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// How many recent plans are kept.
 pub const RECENT_MAX: usize = 10;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Prefs {
     /// The plan in the editor when the app was closed.
@@ -19,16 +19,6 @@ pub struct Prefs {
     /// Last started plans, newest first, no duplicates.
     pub recent: Vec<WorkoutPlan>,
     pub muted: bool,
-}
-
-impl Default for Prefs {
-    fn default() -> Self {
-        Self {
-            plan: WorkoutPlan::default(),
-            recent: Vec::new(),
-            muted: false,
-        }
-    }
 }
 
 impl Prefs {
@@ -111,7 +101,9 @@ impl Store {
                 };
                 (
                     Prefs::default(),
-                    Some(format!("Réglages corrompus ({e}) : valeurs par défaut{where_}.")),
+                    Some(format!(
+                        "Réglages corrompus ({e}) : valeurs par défaut{where_}."
+                    )),
                 )
             }
         }
@@ -148,8 +140,13 @@ mod tests {
     use std::time::Duration;
 
     fn plan(rounds: u32) -> WorkoutPlan {
-        WorkoutPlan::new(rounds, Duration::from_secs(30), Duration::from_secs(10), Duration::ZERO)
-            .unwrap()
+        WorkoutPlan::new(
+            rounds,
+            Duration::from_secs(30),
+            Duration::from_secs(10),
+            Duration::ZERO,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -183,15 +180,20 @@ mod tests {
         let (prefs, msg) = Store::at(&path).load();
         assert_eq!(prefs, Prefs::default());
         assert!(msg.unwrap().contains("corrompus"));
-        assert_eq!(fs::read_to_string(path.with_extension("json.bad")).unwrap(), "{ not json");
+        assert_eq!(
+            fs::read_to_string(path.with_extension("json.bad")).unwrap(),
+            "{ not json"
+        );
     }
 
     #[test]
     fn invalid_plans_in_the_file_are_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
-        let mut prefs = Prefs::default();
-        prefs.recent = vec![plan(3)];
+        let prefs = Prefs {
+            recent: vec![plan(3)],
+            ..Default::default()
+        };
         let mut json = serde_json::to_value(&prefs).unwrap();
         let mut bad = json["recent"][0].clone();
         bad["rounds"] = 0.into();

@@ -1,0 +1,174 @@
+//! The window driven as a person would, through egui_kittest, with a hand-
+//! moved clock and no sound device.
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use speechtimer::app::clock::Clock;
+use speechtimer::app::{AppState, SpeechTimerApp};
+use speechtimer::audio::playback::Silent;
+use std::time::Duration;
+
+fn harness(clock: &Clock) -> Harness<'static, SpeechTimerApp> {
+    let state = AppState::new(None, Box::new(Silent::default()), clock.clone());
+    Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_ui_state(
+            |ui, app: &mut SpeechTimerApp| app.show(ui),
+            SpeechTimerApp::new(state),
+        )
+}
+
+/// Replaces the text of the editor field labelled `label`.
+fn type_into(h: &mut Harness<'_, SpeechTimerApp>, label: &str, text: &str) {
+    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.step();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    h.step();
+}
+
+/// Clicks on the countdown area so no text field keeps the keyboard.
+fn leave_fields(h: &mut Harness<'_, SpeechTimerApp>) {
+    h.event(egui::Event::PointerButton {
+        pos: egui::pos2(700.0, 650.0),
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.event(egui::Event::PointerButton {
+        pos: egui::pos2(700.0, 650.0),
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+}
+
+/// Whether a label reading exactly `text` is on screen. With `countdown`,
+/// only in the countdown area right of the plan panel (the editor has
+/// labels of the same names as the phases).
+fn shown(h: &Harness<'_, SpeechTimerApp>, text: &str, countdown: bool) -> bool {
+    h.query_all_by_role_and_label(Role::Label, text)
+        .any(|n| !countdown || n.rect().left() > 300.0)
+}
+
+fn shows(h: &Harness<'_, SpeechTimerApp>, text: &str) -> bool {
+    shown(h, text, false)
+}
+
+fn phase_is(h: &Harness<'_, SpeechTimerApp>, text: &str) -> bool {
+    shown(h, text, true)
+}
+
+#[test]
+fn typed_plan_runs_pauses_rests_and_finishes() {
+    let clock = Clock::manual();
+    let mut h = harness(&clock);
+    h.step();
+    type_into(&mut h, "Séries", "12");
+    type_into(&mut h, "Travail", "2:00");
+    type_into(&mut h, "Repos", "30");
+    type_into(&mut h, "Préparation", "5");
+    leave_fields(&mut h);
+    let plan = h.state().state.editor.plan();
+    assert_eq!(plan.rounds, 12);
+    assert_eq!(plan.work, Duration::from_secs(120));
+    assert_eq!(plan.rest, Duration::from_secs(30));
+
+    h.get_by_label("Démarrer").click();
+    h.step();
+    assert!(phase_is(&h, "Préparation"));
+    clock.advance(Duration::from_secs(5));
+    h.step();
+    assert!(
+        phase_is(&h, "Travail"),
+        "work phase after the 5 s preparation"
+    );
+    assert!(shows(&h, "Série 1 / 12"));
+    assert!(shows(&h, "2:00"));
+
+    // Space pauses: the clock moves, the countdown does not
+    h.key_press(Key::Space);
+    h.step();
+    assert!(phase_is(&h, "Travail — en pause"));
+    assert!(h.query_by_label("Reprendre").is_some());
+    clock.advance(Duration::from_secs(600));
+    h.step();
+    assert!(shows(&h, "2:00"));
+    h.key_press(Key::Space);
+    h.step();
+    assert!(phase_is(&h, "Travail"));
+
+    clock.advance(Duration::from_secs(121));
+    h.step();
+    assert!(phase_is(&h, "Repos"), "rest after the first round");
+    assert!(shows(&h, "0:29"));
+
+    // Right arrow skips to the next work round
+    h.key_press(Key::ArrowRight);
+    h.step();
+    assert!(shows(&h, "Série 2 / 12"));
+    assert!(phase_is(&h, "Travail"));
+
+    clock.advance(Duration::from_secs(2 * 3600));
+    h.step();
+    assert!(phase_is(&h, "Terminé"));
+    assert!(shows(&h, "Série 12 / 12"));
+    assert!(h.query_by_label("Démarrer").is_some(), "can start again");
+
+    // R resets to the start of the plan
+    h.key_press(Key::R);
+    h.step();
+    assert!(phase_is(&h, "Préparation"));
+    assert_eq!(h.state().state.prefs.recent.first(), Some(&plan));
+}
+
+#[test]
+fn bad_editor_input_shows_a_message_and_keeps_the_plan() {
+    let clock = Clock::manual();
+    let mut h = harness(&clock);
+    h.step();
+    type_into(&mut h, "Séries", "12");
+    let good = h.state().state.editor.plan();
+    assert_eq!(good.rounds, 12);
+    for (field, bad) in [("Séries", "abc"), ("Travail", "-5"), ("Séries", "99999")] {
+        type_into(&mut h, field, bad);
+        assert_eq!(h.state().state.editor.plan(), good, "{field} = {bad}");
+        let msg = h
+            .state()
+            .state
+            .editor
+            .error()
+            .unwrap_or_default()
+            .to_string();
+        assert!(msg.contains(bad), "message for {bad}: {msg}");
+        assert!(shows(&h, &msg), "message on screen: {msg}");
+        type_into(&mut h, field, if field == "Séries" { "12" } else { "0:20" });
+    }
+    assert_eq!(h.state().state.editor.error(), None);
+    // Start runs the last valid plan
+    leave_fields(&mut h);
+    h.get_by_label("Démarrer").click();
+    h.step();
+    assert!(shows(&h, "Série 1 / 12"));
+}
+
+#[test]
+fn space_typed_in_the_command_field_does_not_start_the_timer() {
+    let clock = Clock::manual();
+    let mut h = harness(&clock);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Commande").focus();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Commande")
+        .type_text("12 séries");
+    h.key_press(Key::Space);
+    h.key_press(Key::R);
+    h.step();
+    assert!(h.query_by_label("Démarrer").is_some(), "still idle");
+    assert!(h.state().state.command.starts_with("12 séries"));
+}

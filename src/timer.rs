@@ -116,13 +116,26 @@ impl Status {
     /// Remaining time of the phase as a stopwatch shows it: rounded up to
     /// the whole second, so "0:01" stays until the phase really ends.
     pub fn shown_remaining(&self) -> Duration {
+        ceil_secs(self.phase_remaining())
+    }
+
+    /// Time until the shown countdown changes (at most one second).
+    pub fn until_next_second(&self) -> Duration {
         let r = self.phase_remaining();
-        let whole = r.as_secs() + u64::from(r.subsec_nanos() > 0);
-        Duration::from_secs(whole)
+        match r.subsec_nanos() {
+            0 if r.is_zero() => Duration::ZERO,
+            0 => Duration::from_secs(1),
+            n => Duration::from_nanos(u64::from(n)),
+        }
     }
 
     pub fn total_remaining(&self) -> Duration {
         self.total.saturating_sub(self.elapsed)
+    }
+
+    /// Remaining time of the workout, rounded up like the countdown.
+    pub fn shown_total_remaining(&self) -> Duration {
+        ceil_secs(self.total_remaining())
     }
 
     /// Share of the phase done, 0..=1.
@@ -134,6 +147,10 @@ impl Status {
     pub fn total_progress(&self) -> f32 {
         ratio(self.elapsed, self.total)
     }
+}
+
+fn ceil_secs(d: Duration) -> Duration {
+    Duration::from_secs(d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }
 
 fn ratio(a: Duration, b: Duration) -> f32 {
@@ -459,6 +476,8 @@ mod tests {
         let st = timer.status(t0 + Duration::from_millis(5_000 + 119_200));
         assert_eq!((st.phase, st.round), (Phase::Work, 1));
         assert_eq!(st.shown_remaining(), s(1));
+        assert_eq!(st.until_next_second(), Duration::from_millis(800));
+        assert_eq!(st.shown_total_remaining(), s(1775 - 124));
         let st = timer.status(t0 + s(5 + 150 * 3 + 10));
         assert_eq!((st.phase, st.round), (Phase::Work, 4));
         let end = timer.status(t0 + s(4000));

@@ -7,8 +7,8 @@ use crate::timer::{Phase, RunState, Status};
 use egui::{Align, Color32, Key, Layout, RichText, Ui};
 use std::time::Duration;
 
-/// How often a running countdown is redrawn.
-pub const RUNNING_REPAINT: Duration = Duration::from_millis(100);
+/// Longest wait between two frames of a running countdown (progress bars).
+pub const RUNNING_REPAINT: Duration = Duration::from_millis(250);
 
 /// Background of the countdown for each phase.
 pub fn phase_color(phase: Phase) -> Color32 {
@@ -25,7 +25,10 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     shortcuts(ui, state);
     let status = state.tick();
     if status.state == RunState::Running {
-        ui.ctx().request_repaint_after(RUNNING_REPAINT);
+        // redraw when the shown second changes, and often enough for the bars
+        let next = status.until_next_second().min(RUNNING_REPAINT);
+        ui.ctx()
+            .request_repaint_after(next + Duration::from_millis(5));
     }
     egui::Panel::top("command").show(ui, |ui| command_bar(ui, state));
     egui::Panel::left("plan")
@@ -234,8 +237,8 @@ fn countdown(ui: &mut Ui, status: &Status) {
             egui::ProgressBar::new(status.phase_progress())
                 .desired_width(width)
                 .desired_height(18.0)
-                .fill(white.gamma_multiply(0.85))
-                .text(RichText::new("Phase").color(Color32::BLACK)),
+                .fill(Color32::from_gray(90))
+                .text("Phase"),
         );
         ui.add_space(4.0);
         ui.add(
@@ -250,7 +253,7 @@ fn countdown(ui: &mut Ui, status: &Status) {
             RichText::new(format!(
                 "Écoulé {} · Restant {}",
                 format_duration(status.elapsed),
-                format_duration(status.total_remaining())
+                format_duration(status.shown_total_remaining())
             ))
             .size(big * 0.14)
             .color(white),

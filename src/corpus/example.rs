@@ -173,11 +173,16 @@ mod tests {
         let ex = Example::from_json_line(GUIDE).unwrap();
         let offsets: Vec<_> = ex.entities.iter().map(|e| (e.start, e.end)).collect();
         assert_eq!(offsets, [(0, 2), (12, 13), (24, 26)]);
-        for e in &ex.entities {
-            assert_eq!(ex.span_text(e), Some(e.text.as_str()));
-        }
+        // NB: the guide's example is off by one on `2`: it is at 13..14 in
+        // code points (Python agrees); `data check` reports it.
+        assert_eq!(ex.span_text(&ex.entities[0]), Some("12"));
+        assert_eq!(ex.span_text(&ex.entities[1]), Some(" "));
+        assert_eq!(ex.span_text(&ex.entities[2]), Some("30"));
+        let fixed = Entity::new(13, 14, Label::DurationWtMin, "2");
+        assert_eq!(ex.span_text(&fixed), Some("2"));
         // `é` is two bytes: the byte offsets differ from the code points
-        assert_eq!(char_to_byte(&ex.text, 12), Some(13));
+        assert_eq!(char_to_byte(&ex.text, 13), Some(14));
+        assert_eq!(byte_to_char(&ex.text, 14), Some(13));
         let line = ex.to_json_line();
         let back = Example::from_json_line(&line).unwrap();
         assert_eq!(back, ex);

@@ -170,6 +170,16 @@ mod tests {
     }
 
     #[test]
+    fn guide_example_offset_slip_is_reported() {
+        let guide = r#"{"text": "12 séries de 2 minutes, 30 secondes entre série", "entities": [{"start": 0, "end": 2, "label": "nb_rounds", "text": "12"}, {"start": 12, "end": 13, "label": "duration_wt_min", "text": "2"}, {"start": 24, "end": 26, "label": "duration_br_sd", "text": "30"}], "plan": {"rounds": 12, "work_s": 120, "rest_s": 30}}"#;
+        let mut ex = Example::from_json_line(guide).unwrap();
+        assert!(matches!(validate(&ex)[..], [Problem::TextMismatch { index: 1, .. }]));
+        ex.entities[1].start = 13;
+        ex.entities[1].end = 14;
+        assert_eq!(validate(&ex), vec![]);
+    }
+
+    #[test]
     fn good_example_has_no_problem() {
         let e = ex(
             "3 séries de 45 s, récup 15",

@@ -74,6 +74,9 @@ pub fn sound_alike(word: &str) -> Option<u32> {
 /// sound-alike such as `sets` (7).
 pub fn parse_number(text: &str) -> Result<f64, NumberError> {
     let norm = normalise(text);
+    if text.trim().starts_with(['-', '+']) && !norm.is_empty() {
+        return Err(NumberError::NotANumber(text.trim().to_string()));
+    }
     if norm.is_empty() {
         return Err(NumberError::Empty);
     }
@@ -113,7 +116,7 @@ pub fn parse_number(text: &str) -> Result<f64, NumberError> {
 /// whitespace made single spaces, and the accent of `zéro` restored when an
 /// ASR or a keyboard dropped it.
 fn normalise(text: &str) -> String {
-    let lower = text.trim().to_lowercase().replace(['’', '\u{2019}'], "'");
+    let lower = text.trim().to_lowercase().replace(['’', 'ʼ'], "'");
     lower
         .split(|c: char| c.is_whitespace() || c == '-')
         .filter(|w| !w.is_empty())

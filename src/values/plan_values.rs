@@ -191,7 +191,7 @@ mod tests {
         let err = plan_values(&ents(&[(DurationWtHr, "999999")])).unwrap_err();
         assert!(matches!(err, ValueError::AbsurdDuration { .. }), "{err}");
         assert!(matches!(
-            plan_values(&ents(&[(DurationWtSd, "5"), (DurationBrSd, "moins le quart")])),
+            plan_values(&ents(&[(DurationWtSd, "5"), (DurationBrMin, "moins le quart")])),
             Err(ValueError::AbsurdDuration { .. })
         ));
     }

@@ -66,7 +66,7 @@ pub fn sentence_shape(ex: &Example) -> String {
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?' | ';' | ':'))
         .filter(|w| !w.is_empty())
         .map(|w| {
-            if w.chars().all(|c| c.is_ascii_digit()) || crate::values::parse_number(w).is_ok() && !w.starts_with('<') {
+            if w.chars().all(|c| c.is_ascii_digit()) || crate::values::parse_number(w).is_ok() {
                 "N"
             } else {
                 w

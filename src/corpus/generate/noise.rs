@@ -57,7 +57,7 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
             s.punct("?");
         }
         35..40 => {
-            s.punct(" !");
+            s.push("!", Kind::Punct, false);
         }
         40..44 => {
             s.punct("!");

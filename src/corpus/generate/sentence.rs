@@ -63,9 +63,6 @@ impl Sentence {
         self.pieces.extend(other.pieces);
         self
     }
-    pub fn is_empty(&self) -> bool {
-        self.pieces.is_empty()
-    }
 
     /// Joins the pieces and records the spans; the plan is what the spans
     /// mean. `None` when the spans give no plan.

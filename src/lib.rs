@@ -5,5 +5,7 @@
 
 pub mod app;
 pub mod audio;
+pub mod corpus;
 pub mod plan;
 pub mod timer;
+pub mod values;

@@ -1,3 +1,5 @@
+mod cli;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -16,6 +18,10 @@ struct Cli {
 enum Command {
     /// Ouvre la fenêtre du minuteur (ce que fait `speechtimer` seul).
     Window,
+    /// Données annotées : vérifier, générer, importer/exporter Label Studio.
+    Data(cli::data::DataArgs),
+    /// Note des prédictions contre des exemples de référence.
+    Eval(cli::eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +37,8 @@ fn main() -> ExitCode {
         None | Some(Command::Window) => {
             speechtimer::app::run(speechtimer::app::WindowOptions { mute: cli.mute })
         }
+        Some(Command::Data(args)) => cli::data::run(args),
+        Some(Command::Eval(args)) => cli::eval::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

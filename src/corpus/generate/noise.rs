@@ -1,0 +1,158 @@
+//! What an ASR and a hurried speaker do to a sentence: case, punctuation
+//! dropped or added, accents dropped, singular/plural slips, a repeated
+//! word, hesitations, glued units. Works on pieces, so spans stay right.
+
+use super::lexicon::{FILLERS, one};
+use super::sentence::{Kind, Piece, Sentence};
+use rand::Rng;
+
+pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
+    if rng.random_bool(0.08) {
+        for p in &mut s.pieces {
+            p.text = strip_accents(&p.text);
+        }
+    }
+    for p in &mut s.pieces {
+        if p.kind == Kind::Unit && rng.random_bool(0.07) {
+            p.text = slip_plural(&p.text);
+        }
+    }
+    if rng.random_bool(0.05) {
+        // an ASR gluing a unit to its number: `30secondes`
+        for i in 1..s.pieces.len() {
+            if s.pieces[i].kind == Kind::Unit && matches!(s.pieces[i - 1].kind, Kind::Span(_)) {
+                s.pieces[i].glued = true;
+            }
+        }
+    }
+    if rng.random_bool(0.05) {
+        repeat_a_word(rng, s);
+    }
+    let fillers = match rng.random_range(0..100) {
+        0..80 => 0,
+        80..95 => 1,
+        _ => 2,
+    };
+    for _ in 0..fillers {
+        let f = one(rng, FILLERS);
+        insert_at_boundary(rng, s, Piece { text: f.into(), kind: Kind::Word, glued: false });
+    }
+    if rng.random_bool(0.03) {
+        s.word("voilà");
+    }
+    // punctuation
+    match rng.random_range(0..100) {
+        0..35 => s.pieces.retain(|p| p.kind != Kind::Punct),
+        35..45 => {
+            let comma = Piece { text: ",".into(), kind: Kind::Punct, glued: true };
+            insert_at_boundary(rng, s, comma);
+        }
+        _ => {}
+    }
+    match rng.random_range(0..100) {
+        0..30 => {
+            s.punct(".");
+        }
+        30..35 => {
+            s.punct("?");
+        }
+        35..40 => {
+            s.push("!", Kind::Punct, false);
+        }
+        40..44 => {
+            s.punct("!");
+        }
+        _ => {}
+    }
+    // case
+    match rng.random_range(0..100) {
+        0..45 => {
+            for p in &mut s.pieces {
+                p.text = p.text.to_lowercase();
+            }
+        }
+        45..92 => {
+            if let Some(p) = s.pieces.iter_mut().find(|p| !p.text.trim().is_empty()) {
+                p.text = capitalise(&p.text);
+            }
+        }
+        _ => {}
+    }
+    // no punctuation piece before the first word
+    while s.pieces.first().is_some_and(|p| p.kind == Kind::Punct) {
+        s.pieces.remove(0);
+    }
+}
+
+fn insert_at_boundary<R: Rng>(rng: &mut R, s: &mut Sentence, piece: Piece) {
+    // between two pieces, never inside a glued group (`1h30`)
+    let spots: Vec<usize> = (1..s.pieces.len()).filter(|&i| !s.pieces[i].glued).collect();
+    if spots.is_empty() {
+        return;
+    }
+    let at = spots[rng.random_range(0..spots.len())];
+    s.pieces.insert(at, piece);
+}
+
+fn repeat_a_word<R: Rng>(rng: &mut R, s: &mut Sentence) {
+    let words: Vec<usize> = (0..s.pieces.len())
+        .filter(|&i| {
+            s.pieces[i].kind == Kind::Word
+                && !s.pieces[i].text.contains(' ')
+                && !s.pieces[i].text.ends_with('\'')
+                && !s.pieces[i].text.is_empty()
+                && !s.pieces.get(i + 1).is_some_and(|p| p.glued)
+        })
+        .collect();
+    if words.is_empty() {
+        return;
+    }
+    let i = words[rng.random_range(0..words.len())];
+    let copy = Piece { glued: false, ..s.pieces[i].clone() };
+    s.pieces.insert(i + 1, copy);
+}
+
+fn slip_plural(unit: &str) -> String {
+    match unit {
+        "fois" | "s" | "sec" | "min" | "mn" | "h" | "'" | "''" | "\"" | "m" => unit.to_string(),
+        u if u.starts_with('-') => unit.to_string(),
+        u if u.ends_with('s') => u[..u.len() - 1].to_string(),
+        u => format!("{u}s"),
+    }
+}
+
+pub fn strip_accents(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'É' | 'È' | 'Ê' => 'E',
+            'à' | 'â' | 'ä' => 'a',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slips_and_accents() {
+        assert_eq!(slip_plural("minutes"), "minute");
+        assert_eq!(slip_plural("série"), "séries");
+        assert_eq!(slip_plural("fois"), "fois");
+        assert_eq!(strip_accents("récupération zéro"), "recuperation zero");
+    }
+}

@@ -1,0 +1,12 @@
+//! French spoken quantities -> numbers, and labelled entities -> a plan.
+//!
+//! Knows nothing of files or models: it takes entity texts and labels and
+//! gives values, or a typed error with a French message for the athlete.
+
+mod label;
+mod number;
+mod plan_values;
+
+pub use label::{Entity, Label, Quantity, UnknownLabel};
+pub use number::{NumberError, parse_number, sound_alike};
+pub use plan_values::{PlanValues, ValueError, plan_values};

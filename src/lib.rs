@@ -6,6 +6,8 @@
 pub mod app;
 pub mod audio;
 pub mod corpus;
+pub mod nlu;
 pub mod plan;
 pub mod timer;
+pub mod train;
 pub mod values;

@@ -22,6 +22,10 @@ enum Command {
     Data(cli::data::DataArgs),
     /// Note des prédictions contre des exemples de référence.
     Eval(cli::eval::EvalArgs),
+    /// Comprend une commande tapée : séries, effort, repos.
+    Parse(cli::ner::ParseArgs),
+    /// Entraîne le modèle de compréhension (lstm-crf ou transformer).
+    Train(cli::ner::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
         }
         Some(Command::Data(args)) => cli::data::run(args),
         Some(Command::Eval(args)) => cli::eval::run(args),
+        Some(Command::Parse(args)) => cli::ner::parse(args),
+        Some(Command::Train(args)) => cli::ner::run_train(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

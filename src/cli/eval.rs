@@ -5,15 +5,20 @@ use clap::Args;
 use speechtimer::corpus::metrics::{self, Report, show_spans};
 use speechtimer::corpus::read_jsonl_file;
 use std::path::PathBuf;
+use std::time::Instant;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Exemples de référence (JSONL).
     #[arg(long)]
     pub data: PathBuf,
-    /// Prédictions à noter (JSONL, même format, appariées par ligne ou par texte).
+    /// Prédictions à noter (JSONL, même format, appariées par ligne ou par
+    /// texte). Sans ce fichier, le modèle de compréhension prédit.
     #[arg(long)]
-    pub pred: PathBuf,
+    pub pred: Option<PathBuf>,
+    /// Dossier d'un modèle entraîné (sinon le modèle intégré).
+    #[arg(long, conflicts_with = "pred")]
+    pub ner_model: Option<PathBuf>,
     /// Rapport en JSON sur la sortie standard.
     #[arg(long)]
     pub json: bool,
@@ -27,15 +32,88 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if gold.is_empty() {
         bail!("{} : aucun exemple de référence", args.data.display());
     }
-    let pred = read_jsonl_file(&args.pred)?;
+    let (pred, model) = match &args.pred {
+        Some(path) => (read_jsonl_file(path)?, None),
+        None => {
+            let (pred, figures) = run_model(args.ner_model.as_deref(), &gold)?;
+            (pred, Some(figures))
+        }
+    };
     let mut report = metrics::evaluate(&gold, &pred);
     if args.json {
         report.errors.truncate(args.errors);
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut v = serde_json::to_value(&report)?;
+        if let Some(m) = &model {
+            v["model"] = serde_json::to_value(m)?;
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
+        if let Some(m) = &model {
+            println!(
+                "modèle : {} ({}), {:.2} Mo, chargé en {:.1} ms, {:.3} ms/phrase (p50, p95 {:.3} ms, une phrase à la fois, {} threads)",
+                m.arch, m.source, m.megabytes, m.load_ms, m.p50_ms, m.p95_ms, m.threads
+            );
+        }
         print_report(&report, args.errors);
     }
     Ok(())
+}
+
+/// Size and speed of the model that made the predictions.
+#[derive(Debug, serde::Serialize)]
+struct ModelFigures {
+    arch: String,
+    source: String,
+    megabytes: f64,
+    load_ms: f64,
+    p50_ms: f64,
+    p95_ms: f64,
+    threads: usize,
+}
+
+/// Predicts every gold text one sentence at a time, as the app does, timing each.
+fn run_model(
+    dir: Option<&std::path::Path>,
+    gold: &[speechtimer::corpus::Example],
+) -> Result<(Vec<speechtimer::corpus::Example>, ModelFigures)> {
+    use speechtimer::nlu::{ModelFiles, Nlu};
+    let files = match dir {
+        Some(d) => ModelFiles::read_dir(d)?,
+        None => ModelFiles::embedded(),
+    };
+    let t0 = Instant::now();
+    let nlu = Nlu::from_files(&files)?;
+    let load_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let bar = indicatif::ProgressBar::new(gold.len() as u64);
+    let mut times = Vec::with_capacity(gold.len());
+    let mut pred = Vec::with_capacity(gold.len());
+    for ex in gold {
+        let t = Instant::now();
+        let p = nlu.parse(&ex.text)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        pred.push(speechtimer::corpus::Example {
+            text: p.text,
+            entities: p.entities,
+            plan: p.plan.ok(),
+        });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    times.sort_by(f64::total_cmp);
+    let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let bytes = files.weights.len() + files.config.len() + files.tokenizer.len();
+    Ok((
+        pred,
+        ModelFigures {
+            arch: nlu.config().arch.as_str().to_string(),
+            source: dir.map_or("intégré".to_string(), |d| d.display().to_string()),
+            megabytes: bytes as f64 / 1e6,
+            load_ms,
+            p50_ms: pct(0.5),
+            p95_ms: pct(0.95),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        },
+    ))
 }
 
 fn print_report(r: &Report, errors: usize) {

@@ -1,4 +1,5 @@
-//! Command-line subcommands beyond the window: `data` and `eval`.
+//! Command-line subcommands beyond the window.
 
 pub mod data;
 pub mod eval;
+pub mod ner;

@@ -1,0 +1,189 @@
+//! `speechtimer parse` and `speechtimer train`.
+
+use anyhow::Context;
+use speechtimer::corpus::{Example, read_jsonl_file};
+use speechtimer::nlu::{Arch, Nlu, Parsed};
+use speechtimer::plan::format_duration;
+use speechtimer::train::{TrainConfig, search, train};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// La commande à comprendre, ex. "12 séries de 2 minutes, 30 secondes entre série".
+    pub text: Option<String>,
+    /// Lit un texte par ligne (ou des objets JSONL avec un champ "text").
+    #[arg(long, conflicts_with = "text")]
+    pub file: Option<PathBuf>,
+    /// Une ligne JSON par texte (format JSONL d'ANNOTATION.md, avec scores).
+    #[arg(long)]
+    pub json: bool,
+    /// Dossier d'un modèle entraîné (sinon le modèle intégré).
+    #[arg(long)]
+    pub ner_model: Option<PathBuf>,
+}
+
+pub fn parse(args: ParseArgs) -> anyhow::Result<()> {
+    let nlu = Nlu::load(args.ner_model.as_deref())?;
+    let texts: Vec<String> = match (&args.text, &args.file) {
+        (Some(t), _) => vec![t.clone()],
+        (None, Some(f)) => read_texts(f)?,
+        (None, None) => anyhow::bail!("donnez un texte ou --file FICHIER"),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for text in &texts {
+        let parsed = nlu.parse(text)?;
+        if args.json {
+            writeln!(out, "{}", parsed.to_json())?;
+        } else {
+            write!(out, "{}", describe(&parsed))?;
+        }
+    }
+    Ok(())
+}
+
+/// One text per line, or JSONL objects with a `text` field.
+fn read_texts(path: &Path) -> anyhow::Result<Vec<String>> {
+    let file = std::fs::File::open(path).with_context(|| format!("lecture de {}", path.display()))?;
+    let mut texts = Vec::new();
+    for line in std::io::BufReader::new(file).lines() {
+        let line = line?;
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let text = if trimmed.starts_with('{') {
+            match serde_json::from_str::<serde_json::Value>(trimmed)
+                .ok()
+                .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_string))
+            {
+                Some(t) => t,
+                None => trimmed.to_string(),
+            }
+        } else {
+            trimmed.to_string()
+        };
+        texts.push(text);
+    }
+    Ok(texts)
+}
+
+/// The human-readable answer of `parse`.
+pub fn describe(p: &Parsed) -> String {
+    let mut s = format!("« {} »\n", p.text);
+    for e in &p.entities {
+        s.push_str(&format!(
+            "  {:<16} {:<12} ({:.2})\n",
+            e.label.as_str(),
+            e.text,
+            e.score.unwrap_or(0.0)
+        ));
+    }
+    match &p.plan {
+        Ok(v) => match v.to_workout_plan() {
+            Ok(plan) => s.push_str(&format!("Plan : {}\n", plan.summary())),
+            Err(e) => s.push_str(&format!(
+                "Plan : {} × {} / repos {} — refusé : {e}\n",
+                v.rounds,
+                format_duration(std::time::Duration::from_secs(v.work_s.into())),
+                format_duration(std::time::Duration::from_secs(v.rest_s.into())),
+            )),
+        },
+        Err(e) => s.push_str(&format!("Plan incomplet : {e}\n")),
+    }
+    for n in &p.notes {
+        s.push_str(&format!("Note : {n}\n"));
+    }
+    s
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    #[arg(long, value_enum)]
+    pub arch: Arch,
+    /// Exemples d'entraînement (JSONL, `speechtimer data generate`).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Exemples de validation générés (jamais ../shared/data/dev.jsonl).
+    #[arg(long)]
+    pub valid: PathBuf,
+    /// Dossier du modèle (model.safetensors, config.json, tokenizer.json, metrics.jsonl, curve.png).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[arg(long)]
+    pub lr: Option<f64>,
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// Budget de temps en minutes.
+    #[arg(long)]
+    pub max_minutes: Option<f64>,
+    /// Recherche aléatoire de N réglages avant l'entraînement final.
+    #[arg(long, default_value_t = 0)]
+    pub search: usize,
+    /// Époques de chaque essai de la recherche.
+    #[arg(long, default_value_t = 2)]
+    pub search_epochs: usize,
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<Example>> {
+    read_jsonl_file(path).with_context(|| format!("lecture de {}", path.display()))
+}
+
+pub fn run_train(args: TrainArgs) -> anyhow::Result<()> {
+    let train_set = read(&args.train)?;
+    let valid_set = read(&args.valid)?;
+    let mut cfg = TrainConfig::default_for(args.arch);
+    if let Some(e) = args.epochs {
+        cfg.epochs = e;
+    }
+    if let Some(s) = args.seed {
+        cfg.seed = s;
+    }
+    if let Some(lr) = args.lr {
+        cfg.lr = lr;
+    }
+    if let Some(h) = args.hidden {
+        cfg.hidden = h;
+    }
+    if let Some(m) = args.max_minutes {
+        cfg.max_minutes = m;
+    }
+    let outcome = if args.search > 0 {
+        let (best, outcome, tried) = search::search(
+            &train_set,
+            &valid_set,
+            &cfg,
+            args.search,
+            args.search_epochs,
+            &args.out,
+            true,
+        )?;
+        for (c, f1) in &tried {
+            eprintln!(
+                "essai lr {:.0e} dropout {} mots {} filtres {} caché {} : F1 {:.4}",
+                c.lr, c.dropout, c.word_dim, c.char_filters, c.hidden, f1
+            );
+        }
+        eprintln!("retenu : {}", serde_json::to_string(&best)?);
+        outcome
+    } else {
+        train(&train_set, &valid_set, &cfg, Some(&args.out), true)?
+    };
+    println!(
+        "{} : meilleure époque {}, F1 validation {:.4}, plan exact {:.4}, {} paramètres, {:.0} s, {} exemples ignorés",
+        args.arch.as_str(),
+        outcome.best_epoch,
+        outcome.valid.micro.f1,
+        outcome.valid.plan_exact_match,
+        outcome.parameters,
+        outcome.seconds,
+        outcome.skipped_examples,
+    );
+    println!("modèle écrit dans {}", args.out.display());
+    Ok(())
+}

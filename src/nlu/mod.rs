@@ -1,0 +1,222 @@
+//! Inference: transcript -> entities -> plan, with a model trained by this
+//! project. Knows nothing of the corpus, audio or GUI.
+
+pub mod crf;
+pub mod model;
+pub mod store;
+pub mod tags;
+pub mod tokenize;
+
+use crate::values::{Entity, PlanValues, ValueError, plan_values};
+use candle_core::Device;
+use crf::CrfScores;
+use model::{Batch, NerNet};
+pub use model::{Arch, NerConfig};
+pub use store::{LoadError, ModelFiles};
+use tokenize::{NerTokenizer, Token};
+
+/// What a transcript means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub text: String,
+    /// Spans in code points, in order, each with its confidence.
+    pub entities: Vec<Entity>,
+    /// The plan, or what could not be understood.
+    pub plan: Result<PlanValues, ValueError>,
+    /// Confidence of the whole tagging: the least sure token's marginal.
+    pub confidence: f32,
+    /// Remarks for the athlete (text cut, nothing to read...).
+    pub notes: Vec<String>,
+}
+
+impl Parsed {
+    /// One line of the JSONL format of ANNOTATION.md, plus a score per
+    /// entity, the overall confidence, and the error or notes when any.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "text": self.text,
+            "entities": self.entities,
+            "plan": self.plan.as_ref().ok(),
+            "confidence": self.confidence,
+        });
+        if let Err(e) = &self.plan {
+            v["error"] = e.to_string().into();
+        }
+        if !self.notes.is_empty() {
+            v["notes"] = self.notes.clone().into();
+        }
+        v
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NluError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("erreur du modèle de compréhension : {0}")]
+    Model(#[from] candle_core::Error),
+    #[error(transparent)]
+    Tokenize(#[from] tokenize::TokenizeError),
+}
+
+/// The loaded tagger.
+pub struct Nlu {
+    net: NerNet,
+    tokenizer: NerTokenizer,
+    crf: CrfScores,
+    device: Device,
+}
+
+impl std::fmt::Debug for Nlu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Nlu")
+            .field("arch", &self.net.config.arch)
+            .field("tokenizer", &self.tokenizer)
+            .finish()
+    }
+}
+
+impl Nlu {
+    pub fn new(net: NerNet, tokenizer: NerTokenizer) -> Result<Self, NluError> {
+        let crf = net.crf.scores()?;
+        Ok(Self {
+            net,
+            tokenizer,
+            crf,
+            device: Device::Cpu,
+        })
+    }
+
+    /// The model shipped inside the binary.
+    pub fn embedded() -> Result<Self, NluError> {
+        Self::from_files(&ModelFiles::embedded())
+    }
+
+    /// A model directory (`model.safetensors`, `config.json`, `tokenizer.json`).
+    pub fn load_dir(dir: &std::path::Path) -> Result<Self, NluError> {
+        Self::from_files(&ModelFiles::read_dir(dir)?)
+    }
+
+    /// `--ner-model DIR` when given, else the embedded model.
+    pub fn load(dir: Option<&std::path::Path>) -> Result<Self, NluError> {
+        match dir {
+            Some(d) => Self::load_dir(d),
+            None => Self::embedded(),
+        }
+    }
+
+    pub fn from_files(files: &ModelFiles) -> Result<Self, NluError> {
+        let (net, tokenizer) = files.build(&Device::Cpu)?;
+        Self::new(net, tokenizer)
+    }
+
+    /// The network (training drives it through the same `Nlu`).
+    pub fn net(&self) -> &NerNet {
+        &self.net
+    }
+
+    /// Re-reads the CRF scores after the weights changed (training).
+    pub fn refresh(&mut self) -> Result<(), NluError> {
+        self.crf = self.net.crf.scores()?;
+        Ok(())
+    }
+
+    pub fn config(&self) -> &NerConfig {
+        &self.net.config
+    }
+
+    pub fn tokenizer(&self) -> &NerTokenizer {
+        &self.tokenizer
+    }
+
+    /// Tags one transcript.
+    pub fn parse(&self, text: &str) -> Result<Parsed, NluError> {
+        Ok(self.parse_batch(&[text])?.pop().expect("one result per text"))
+    }
+
+    /// Tags several transcripts in one pass of the network.
+    pub fn parse_batch(&self, texts: &[&str]) -> Result<Vec<Parsed>, NluError> {
+        let mut encoded = Vec::with_capacity(texts.len());
+        for t in texts {
+            encoded.push(self.tokenizer.encode(t)?);
+        }
+        let nonempty: Vec<&[Token]> = encoded
+            .iter()
+            .filter(|(toks, _)| !toks.is_empty())
+            .map(|(toks, _)| toks.as_slice())
+            .collect();
+        let mut emissions = if nonempty.is_empty() {
+            Vec::new()
+        } else {
+            let batch = Batch::new(&nonempty, &self.device)?;
+            let em = self.net.emissions(&batch, None)?;
+            crf::split_emissions(&em, &batch.lengths)?
+        }
+        .into_iter();
+        let mut out = Vec::with_capacity(texts.len());
+        for (text, (tokens, truncated)) in texts.iter().zip(&encoded) {
+            let mut notes = Vec::new();
+            if *truncated {
+                notes.push(format!(
+                    "texte trop long : seuls les {} premiers mots ont été lus",
+                    tokenize::MAX_TOKENS
+                ));
+            }
+            let (entities, confidence) = if tokens.is_empty() {
+                notes.push("rien à comprendre : le texte est vide".to_string());
+                (Vec::new(), 0.0)
+            } else {
+                let em = emissions.next().expect("one emission row per non-empty text");
+                self.decode(text, tokens, &em)
+            };
+            let plan = plan_values(&entities);
+            if entities.is_empty() && !tokens.is_empty() {
+                notes.push("aucun nombre de séries ni durée reconnu".to_string());
+            }
+            out.push(Parsed {
+                text: text.to_string(),
+                entities,
+                plan,
+                confidence,
+                notes,
+            });
+        }
+        Ok(out)
+    }
+
+    fn decode(&self, text: &str, tokens: &[Token], em: &[f32]) -> (Vec<Entity>, f32) {
+        let k = self.crf.k;
+        let path = self.crf.viterbi(em);
+        let marg = self.crf.marginals(em);
+        let conf: Vec<f32> = path.iter().enumerate().map(|(t, &j)| marg[t * k + j]).collect();
+        let chars: Vec<char> = text.chars().collect();
+        let mut entities: Vec<Entity> = Vec::new();
+        let mut open: Option<(usize, usize, f32, usize)> = None; // first, last, sum, count
+        let close = |open: &mut Option<(usize, usize, f32, usize)>, entities: &mut Vec<Entity>| {
+            if let Some((first, last, sum, n)) = open.take()
+                && let Some(label) = tags::label_of(path[first])
+            {
+                let (start, end) = (tokens[first].start, tokens[last].end);
+                entities.push(Entity {
+                    start,
+                    end,
+                    label,
+                    text: chars[start..end].iter().collect(),
+                    score: Some(sum / n as f32),
+                });
+            }
+        };
+        for (t, &tag) in path.iter().enumerate() {
+            if tag == tags::O || !tags::is_inside(tag) {
+                close(&mut open, &mut entities);
+            }
+            if tag != tags::O {
+                let (first, _, sum, n) = open.unwrap_or((t, t, 0.0, 0));
+                open = Some((first, t, sum + conf[t], n + 1));
+            }
+        }
+        close(&mut open, &mut entities);
+        let confidence = conf.iter().copied().fold(1.0, f32::min);
+        (entities, confidence)
+    }
+}

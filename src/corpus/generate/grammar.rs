@@ -52,6 +52,9 @@ pub fn sample_plan<R: Rng>(rng: &mut R) -> Spoken {
 fn sample_duration<R: Rng>(rng: &mut R, work: bool) -> u32 {
     let r = rng.random_range(0..100);
     if !work {
+        if rng.random_bool(0.06) {
+            return *pick(rng, &[(900, 2), (1800, 3), (2700, 1), (3600, 2), (5400, 1), (4500, 1)]);
+        }
         return match r {
             0..55 => 5 * rng.random_range(1..=12),
             55..62 => rng.random_range(5..=59),
@@ -246,7 +249,17 @@ impl<R: Rng> Grammar<'_, R> {
                     s.word(if fem { "chacune" } else { "chacun" });
                 }
             }
-            62..80 => {
+            62..70 => {
+                // `5 tours de 400 mètres en 2 minutes`: the count inside is not labelled
+                s.span(nb, Label::NbRounds);
+                s.unit(noun);
+                s.word("de");
+                let inner = self.inner_count();
+                s.extend(inner);
+                s.word(*pick(self.rng, &[("en", 5), ("pendant", 1), ("sur", 1)]));
+                s.extend(self.duration(work_s, Quantity::Work, false));
+            }
+            70..80 => {
                 s.span(nb, Label::NbRounds);
                 s.unit("fois");
                 s.extend(self.duration(work_s, Quantity::Work, false));
@@ -296,11 +309,11 @@ impl<R: Rng> Grammar<'_, R> {
     fn work(&mut self, secs: u32, after_only: bool) -> Sentence {
         let mut s = Sentence::default();
         let r = self.rng.random_range(0..100);
-        if r < 45 && !after_only {
+        if r < 40 && !after_only {
             s.word(*pick(self.rng, WORK_BEFORE));
             let bare = secs < 100 && self.chance(0.2);
             s.extend(self.duration(secs, Quantity::Work, bare));
-        } else if r < 90 {
+        } else if r < 78 {
             s.extend(self.duration(secs, Quantity::Work, false));
             s.word(*pick(self.rng, WORK_AFTER));
         } else {
@@ -329,6 +342,20 @@ impl<R: Rng> Grammar<'_, R> {
             }
             s.extend(self.duration(secs, Quantity::Rest, false));
             s.word(*pick(self.rng, REST_AFTER));
+        }
+        s
+    }
+
+    /// `10 pompes`, `400 mètres`, `1 km`: a count inside one round.
+    fn inner_count(&mut self) -> Sentence {
+        let mut s = Sentence::default();
+        let n = *pick(self.rng, &[(1u32, 2), (2, 1), (5, 1), (8, 1), (10, 2), (12, 1), (15, 2), (20, 2), (30, 1), (100, 1), (200, 1), (400, 2), (800, 1)]);
+        let num = self.nw.int(self.rng, n, false);
+        s.word(num);
+        if n >= 100 || self.chance(0.3) {
+            s.word(*pick(self.rng, &[("mètres", 3), ("m", 2), ("km", 2), ("kilomètres", 1)]));
+        } else {
+            s.word(one(self.rng, EXERCISES));
         }
         s
     }
@@ -363,7 +390,11 @@ impl<R: Rng> Grammar<'_, R> {
                 s.word(*pick(self.rng, &[("sur", 2), ("", 1)]));
                 s.word(num).word(*pick(self.rng, &[("mètres", 2), ("km", 2), ("m", 1), ("kilomètres", 1)]));
             }
-            3 | 4 => {
+            3 => {
+                s.word(*pick(self.rng, &[("en côte à", 1), ("à", 1), ("inclinaison", 1)]));
+                s.word(num).word(*pick(self.rng, &[("%", 1), ("pour cent", 1)]));
+            }
+            4 => {
                 s.word(*pick(self.rng, &[("", 2), ("avec", 1), ("en faisant", 1), ("et", 1)]));
                 s.word(num).word(one(self.rng, EXERCISES));
             }
@@ -380,8 +411,16 @@ impl<R: Rng> Grammar<'_, R> {
                 }
             }
             7 => {
-                s.word(*pick(self.rng, &[("semaine", 1), ("jour", 1), ("programme", 1)]));
-                s.word(self.rng.random_range(1..=12).to_string());
+                if self.chance(0.5) {
+                    s.word(*pick(self.rng, &[("semaine", 1), ("jour", 1), ("séance", 1)]));
+                    s.word(self.rng.random_range(1..=12).to_string());
+                } else {
+                    // `deux fois par semaine`: a count that is not the rounds
+                    let k = self.rng.random_range(2..=5);
+                    s.word(*pick(self.rng, &[("je fais ça", 1), ("", 2), ("comme", 1)]));
+                    s.word(self.nw.int(self.rng, k, true));
+                    s.word(*pick(self.rng, &[("fois par semaine", 3), ("fois par jour", 1), ("fois cette semaine", 1)]));
+                }
             }
             _ => {
                 s.word("pour");
@@ -424,6 +463,11 @@ impl<R: Rng> Grammar<'_, R> {
                 return s;
             }
             _ => {}
+        }
+        if secs == 30 && self.chance(0.06) {
+            s.span(self.nw.decimal(0, 5), mn);
+            s.unit(if self.chance(0.5) { "minute" } else { "min" });
+            return s;
         }
         if secs < 60 {
             self.seconds(&mut s, secs, sd);

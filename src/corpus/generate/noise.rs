@@ -86,7 +86,15 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
 
 fn insert_at_boundary<R: Rng>(rng: &mut R, s: &mut Sentence, piece: Piece) {
     // between two pieces, never inside a glued group (`1h30`)
-    let spots: Vec<usize> = (1..s.pieces.len()).filter(|&i| !s.pieces[i].glued).collect();
+    // nor between a number and its unit, nor after `de`
+    let spots: Vec<usize> = (1..s.pieces.len())
+        .filter(|&i| {
+            let prev = s.pieces[i - 1].text.to_lowercase();
+            !s.pieces[i].glued
+                && s.pieces[i].kind != Kind::Unit
+                && !matches!(prev.as_str(), "de" | "d'" | "à" | "x" | "en" | "et")
+        })
+        .collect();
     if spots.is_empty() {
         return;
     }

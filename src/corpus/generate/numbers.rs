@@ -116,9 +116,9 @@ pub struct NumberWriter {
 impl NumberWriter {
     pub fn sample<R: Rng>(rng: &mut R) -> Self {
         let words = match rng.random_range(0..100) {
-            0..50 => 0.0,
-            50..65 => 0.15,
-            65..80 => 0.5,
+            0..45 => 0.0,
+            45..60 => 0.15,
+            60..75 => 0.5,
             _ => 1.0,
         };
         let style = match rng.random_range(0..10) {

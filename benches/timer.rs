@@ -6,8 +6,13 @@ use std::time::{Duration, Instant};
 
 /// Cost of one frame's work on the timer: poll + status, late in a long plan.
 fn poll_and_status(c: &mut Criterion) {
-    let plan = WorkoutPlan::new(999, Duration::from_secs(30), Duration::from_secs(10), Duration::from_secs(5))
-        .expect("valid plan");
+    let plan = WorkoutPlan::new(
+        999,
+        Duration::from_secs(30),
+        Duration::from_secs(10),
+        Duration::from_secs(5),
+    )
+    .expect("valid plan");
     let t0 = Instant::now();
     let mut timer = Timer::new(plan);
     timer.start(t0);

@@ -90,7 +90,11 @@ impl WorkoutPlan {
 
     /// One line for the athlete: "12 séries de 2:00, repos 0:30 — total 29:35".
     pub fn summary(&self) -> String {
-        let series = if self.rounds == 1 { "série" } else { "séries" };
+        let series = if self.rounds == 1 {
+            "série"
+        } else {
+            "séries"
+        };
         let rest = if self.rest.is_zero() {
             "sans repos".to_string()
         } else {
@@ -150,7 +154,10 @@ pub fn parse_duration_field(input: &str) -> Result<Duration, FieldError> {
             if i > 0 && (v >= 60 || part.len() != 2) {
                 return Err(bad());
             }
-            total = total.checked_mul(60).and_then(|t| t.checked_add(v)).ok_or_else(bad)?;
+            total = total
+                .checked_mul(60)
+                .and_then(|t| t.checked_add(v))
+                .ok_or_else(bad)?;
         }
         total
     } else {
@@ -190,10 +197,14 @@ fn parse_unit_form(text: &str) -> Option<u64> {
     // scale of the last unit seen: a bare trailing number is one step below it
     let mut last_scale: Option<u64> = None;
     while !rest.is_empty() {
-        let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let value = parse_digits(&rest[..digits_end])?;
         rest = &rest[digits_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_end];
         rest = &rest[unit_end..];
         let scale = match unit {
@@ -247,12 +258,18 @@ mod tests {
 
     #[test]
     fn refuses_absurd_plans_with_french_messages() {
-        assert_eq!(WorkoutPlan::new(0, s(10), s(0), s(0)), Err(PlanError::NoRounds));
+        assert_eq!(
+            WorkoutPlan::new(0, s(10), s(0), s(0)),
+            Err(PlanError::NoRounds)
+        );
         assert_eq!(
             WorkoutPlan::new(1000, s(10), s(0), s(0)),
             Err(PlanError::TooManyRounds(1000))
         );
-        assert_eq!(WorkoutPlan::new(3, s(0), s(10), s(0)), Err(PlanError::NoWork));
+        assert_eq!(
+            WorkoutPlan::new(3, s(0), s(10), s(0)),
+            Err(PlanError::NoWork)
+        );
         let err = WorkoutPlan::new(999, s(3600), s(0), s(0)).unwrap_err();
         assert!(err.to_string().contains("24 heures"), "{err}");
         assert!(WorkoutPlan::new(24, s(3600), s(0), s(0)).is_ok());

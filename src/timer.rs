@@ -37,10 +37,16 @@ impl Phase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     PrepareStart,
-    WorkStart { round: u32 },
-    RestStart { round: u32 },
+    WorkStart {
+        round: u32,
+    },
+    RestStart {
+        round: u32,
+    },
     /// `seconds_left` (3, 2 or 1) before the end of the current phase.
-    Countdown { seconds_left: u32 },
+    Countdown {
+        seconds_left: u32,
+    },
     Done,
 }
 
@@ -80,8 +86,13 @@ impl Segment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Run {
     Idle,
-    Running { started: Instant },
-    Paused { started: Instant, paused_at: Instant },
+    Running {
+        started: Instant,
+    },
+    Paused {
+        started: Instant,
+        paused_at: Instant,
+    },
 }
 
 /// What the screen shows at one instant.
@@ -283,7 +294,9 @@ impl Timer {
     /// The segment that holds workout time `t` (the Done marker at the end).
     fn segment_at(&self, t: Duration) -> Option<&Segment> {
         // first segment whose end is after t; zero-length Done only at the end
-        let idx = self.segments.partition_point(|s| s.end() <= t && s.phase != Phase::Done);
+        let idx = self
+            .segments
+            .partition_point(|s| s.end() <= t && s.phase != Phase::Done);
         self.segments.get(idx)
     }
 
@@ -424,7 +437,10 @@ mod tests {
             ]
         );
         assert_eq!(timer.state(t0 + s(1775)), RunState::Finished);
-        assert_eq!(timer.state(t0 + s(1775) - Duration::from_nanos(1)), RunState::Running);
+        assert_eq!(
+            timer.state(t0 + s(1775) - Duration::from_nanos(1)),
+            RunState::Running
+        );
     }
 
     #[test]
@@ -432,7 +448,10 @@ mod tests {
         let t0 = Instant::now();
         let mut timer = Timer::new(headline());
         let idle = timer.status(t0);
-        assert_eq!((idle.state, idle.phase, idle.round), (RunState::Idle, Phase::Prepare, 1));
+        assert_eq!(
+            (idle.state, idle.phase, idle.round),
+            (RunState::Idle, Phase::Prepare, 1)
+        );
         timer.start(t0);
         let st = timer.status(t0 + s(5 + 120 + 10));
         assert_eq!((st.phase, st.round), (Phase::Rest, 1));
@@ -443,7 +462,10 @@ mod tests {
         let st = timer.status(t0 + s(5 + 150 * 3 + 10));
         assert_eq!((st.phase, st.round), (Phase::Work, 4));
         let end = timer.status(t0 + s(4000));
-        assert_eq!((end.phase, end.state, end.round), (Phase::Done, RunState::Finished, 12));
+        assert_eq!(
+            (end.phase, end.state, end.round),
+            (Phase::Done, RunState::Finished, 12)
+        );
         assert_eq!(end.total_remaining(), Duration::ZERO);
     }
 
@@ -471,7 +493,10 @@ mod tests {
         timer.start(t0);
         assert_eq!(timer.skip(t0 + s(1)), vec![Event::WorkStart { round: 1 }]);
         let st = timer.status(t0 + s(1));
-        assert_eq!((st.phase, st.round, st.phase_elapsed), (Phase::Work, 1, Duration::ZERO));
+        assert_eq!(
+            (st.phase, st.round, st.phase_elapsed),
+            (Phase::Work, 1, Duration::ZERO)
+        );
         assert_eq!(timer.skip(t0 + s(2)), vec![Event::RestStart { round: 1 }]);
         assert_eq!(timer.skip(t0 + s(3)), vec![Event::WorkStart { round: 2 }]);
         // the rest of the workout shifted: total still counted from the jump
@@ -496,7 +521,10 @@ mod tests {
         timer.poll(t0 + s(300));
         timer.reset();
         let st = timer.status(t0 + s(301));
-        assert_eq!((st.state, st.phase, st.round, st.elapsed), (RunState::Idle, Phase::Prepare, 1, Duration::ZERO));
+        assert_eq!(
+            (st.state, st.phase, st.round, st.elapsed),
+            (RunState::Idle, Phase::Prepare, 1, Duration::ZERO)
+        );
         assert!(timer.poll(t0 + s(302)).is_empty());
         assert_eq!(timer.start(t0 + s(303)), vec![Event::PrepareStart]);
     }
@@ -556,7 +584,10 @@ mod tests {
         assert_eq!(transitions(&events), expected_transitions(41, true, true));
         assert!(finished_seen.unwrap() >= total);
         assert_eq!(timer.ends_at(), Some(t0 + total));
-        assert_eq!(timer.elapsed(t0 + total - Duration::from_nanos(1)), total - Duration::from_nanos(1));
+        assert_eq!(
+            timer.elapsed(t0 + total - Duration::from_nanos(1)),
+            total - Duration::from_nanos(1)
+        );
         assert_eq!(timer.state(t0 + total), RunState::Finished);
     }
 

@@ -101,7 +101,11 @@ mod tests {
             }
             assert!(!e.commit());
             assert_eq!(e.plan(), good, "{bad}");
-            assert!(e.error().is_some_and(|m| m.contains(bad)), "{:?}", e.error());
+            assert!(
+                e.error().is_some_and(|m| m.contains(bad)),
+                "{:?}",
+                e.error()
+            );
         }
         ed.work = "0".into();
         assert!(!ed.commit());

@@ -66,8 +66,8 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
 
 /// Turns winit's "no display" into advice for the athlete.
 fn window_error(err: &str) -> anyhow::Error {
-    let no_display = std::env::var_os("DISPLAY").is_none()
-        && std::env::var_os("WAYLAND_DISPLAY").is_none();
+    let no_display =
+        std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none();
     if no_display || err.contains("DISPLAY") {
         anyhow::anyhow!(
             "La fenêtre a besoin d'une session graphique (aucun écran trouvé : DISPLAY et WAYLAND_DISPLAY sont vides).\n\

@@ -111,7 +111,9 @@ impl Store {
                 };
                 (
                     Prefs::default(),
-                    Some(format!("Réglages corrompus ({e}) : valeurs par défaut{where_}.")),
+                    Some(format!(
+                        "Réglages corrompus ({e}) : valeurs par défaut{where_}."
+                    )),
                 )
             }
         }
@@ -148,8 +150,13 @@ mod tests {
     use std::time::Duration;
 
     fn plan(rounds: u32) -> WorkoutPlan {
-        WorkoutPlan::new(rounds, Duration::from_secs(30), Duration::from_secs(10), Duration::ZERO)
-            .unwrap()
+        WorkoutPlan::new(
+            rounds,
+            Duration::from_secs(30),
+            Duration::from_secs(10),
+            Duration::ZERO,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -183,7 +190,10 @@ mod tests {
         let (prefs, msg) = Store::at(&path).load();
         assert_eq!(prefs, Prefs::default());
         assert!(msg.unwrap().contains("corrompus"));
-        assert_eq!(fs::read_to_string(path.with_extension("json.bad")).unwrap(), "{ not json");
+        assert_eq!(
+            fs::read_to_string(path.with_extension("json.bad")).unwrap(),
+            "{ not json"
+        );
     }
 
     #[test]

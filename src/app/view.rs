@@ -116,7 +116,9 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     match state.editor.error() {
         Some(err) => {
             ui.colored_label(Color32::from_rgb(0xE7, 0x4C, 0x3C), err);
-            ui.label(RichText::new(format!("Plan gardé : {}", state.editor.plan().summary())).weak());
+            ui.label(
+                RichText::new(format!("Plan gardé : {}", state.editor.plan().summary())).weak(),
+            );
         }
         None => {
             ui.label(RichText::new(state.editor.plan().summary()).weak());
@@ -160,7 +162,10 @@ fn controls(ui: &mut Ui, state: &mut AppState, run: RunState) {
             }
         }
         let active = matches!(run, RunState::Running | RunState::Paused);
-        if ui.add_enabled(active, egui::Button::new("Passer")).clicked() {
+        if ui
+            .add_enabled(active, egui::Button::new("Passer"))
+            .clicked()
+        {
             state.skip();
         }
         if ui.button("Réinitialiser").clicked() {
@@ -175,13 +180,15 @@ fn recent_plans(ui: &mut Ui, state: &mut AppState) {
         ui.label(RichText::new("aucun pour l'instant").weak());
     }
     let mut chosen = None;
-    egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
-        for plan in &state.prefs.recent {
-            if ui.link(plan.summary()).clicked() {
-                chosen = Some(*plan);
+    egui::ScrollArea::vertical()
+        .max_height(220.0)
+        .show(ui, |ui| {
+            for plan in &state.prefs.recent {
+                if ui.link(plan.summary()).clicked() {
+                    chosen = Some(*plan);
+                }
             }
-        }
-    });
+        });
     if let Some(plan) = chosen {
         state.load_plan(plan);
     }
@@ -189,7 +196,8 @@ fn recent_plans(ui: &mut Ui, state: &mut AppState) {
 
 fn countdown(ui: &mut Ui, status: &Status) {
     let rect = ui.max_rect();
-    ui.painter().rect_filled(rect, 0.0, phase_color(status.phase));
+    ui.painter()
+        .rect_filled(rect, 0.0, phase_color(status.phase));
     let big = (rect.height() * 0.38).min(rect.width() * 0.28).max(48.0);
     let white = Color32::WHITE;
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
@@ -208,7 +216,12 @@ fn countdown(ui: &mut Ui, status: &Status) {
                     .strong(),
             );
         } else {
-            ui.label(RichText::new("Bravo !").size(big * 0.6).color(white).strong());
+            ui.label(
+                RichText::new("Bravo !")
+                    .size(big * 0.6)
+                    .color(white)
+                    .strong(),
+            );
         }
         ui.label(
             RichText::new(format!("Série {} / {}", status.round, status.rounds))

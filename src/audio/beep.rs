@@ -125,7 +125,10 @@ mod tests {
             assert_eq!(samples.len(), SAMPLE_RATE as usize);
             // two crossings per period over one second
             let measured = zero_crossings(&samples) as f32 / 2.0;
-            assert!((measured - freq).abs() <= 2.0, "{freq} Hz measured {measured}");
+            assert!(
+                (measured - freq).abs() <= 2.0,
+                "{freq} Hz measured {measured}"
+            );
         }
     }
 
@@ -138,7 +141,11 @@ mod tests {
             for tone in cue.tones() {
                 let t = synth(tone, SAMPLE_RATE);
                 assert_eq!(t[0], 0.0);
-                assert!(t[t.len() - 1].abs() < 1e-6, "{cue:?} ends at {}", t[t.len() - 1]);
+                assert!(
+                    t[t.len() - 1].abs() < 1e-6,
+                    "{cue:?} ends at {}",
+                    t[t.len() - 1]
+                );
             }
         }
         let loud = synth(Tone::new(1000.0, 50, 7.0), SAMPLE_RATE);
@@ -158,9 +165,18 @@ mod tests {
     #[test]
     fn events_map_to_distinct_cues() {
         assert_eq!(Cue::for_event(&Event::PrepareStart), None);
-        assert_eq!(Cue::for_event(&Event::WorkStart { round: 2 }), Some(Cue::WorkStart));
-        assert_eq!(Cue::for_event(&Event::RestStart { round: 2 }), Some(Cue::RestStart));
-        assert_eq!(Cue::for_event(&Event::Countdown { seconds_left: 1 }), Some(Cue::Countdown));
+        assert_eq!(
+            Cue::for_event(&Event::WorkStart { round: 2 }),
+            Some(Cue::WorkStart)
+        );
+        assert_eq!(
+            Cue::for_event(&Event::RestStart { round: 2 }),
+            Some(Cue::RestStart)
+        );
+        assert_eq!(
+            Cue::for_event(&Event::Countdown { seconds_left: 1 }),
+            Some(Cue::Countdown)
+        );
         assert_eq!(Cue::for_event(&Event::Done), Some(Cue::Done));
         assert_ne!(Cue::WorkStart.tones(), Cue::RestStart.tones());
         let work = Cue::WorkStart.samples().len();

@@ -357,6 +357,15 @@ pub const FILLERS: &[&str] = &[
 
 /// Exercises counted in repetitions, never labelled (`10 pompes`).
 pub const EXERCISES: &[&str] = &[
-    "pompes", "burpees", "squats", "abdos", "tractions", "fentes", "dips", "crunchs", "jumping jacks",
-    "kettlebell swings", "mountain climbers",
+    "pompes",
+    "burpees",
+    "squats",
+    "abdos",
+    "tractions",
+    "fentes",
+    "dips",
+    "crunchs",
+    "jumping jacks",
+    "kettlebell swings",
+    "mountain climbers",
 ];

@@ -35,7 +35,15 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
     };
     for _ in 0..fillers {
         let f = one(rng, FILLERS);
-        insert_at_boundary(rng, s, Piece { text: f.into(), kind: Kind::Word, glued: false });
+        insert_at_boundary(
+            rng,
+            s,
+            Piece {
+                text: f.into(),
+                kind: Kind::Word,
+                glued: false,
+            },
+        );
     }
     if rng.random_bool(0.03) {
         s.word("voilà");
@@ -44,7 +52,11 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
     match rng.random_range(0..100) {
         0..35 => s.pieces.retain(|p| p.kind != Kind::Punct),
         35..45 => {
-            let comma = Piece { text: ",".into(), kind: Kind::Punct, glued: true };
+            let comma = Piece {
+                text: ",".into(),
+                kind: Kind::Punct,
+                glued: true,
+            };
             insert_at_boundary(rng, s, comma);
         }
         _ => {}
@@ -116,7 +128,10 @@ fn repeat_a_word<R: Rng>(rng: &mut R, s: &mut Sentence) {
         return;
     }
     let i = words[rng.random_range(0..words.len())];
-    let copy = Piece { glued: false, ..s.pieces[i].clone() };
+    let copy = Piece {
+        glued: false,
+        ..s.pieces[i].clone()
+    };
     s.pieces.insert(i + 1, copy);
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// How many recent plans are kept.
 pub const RECENT_MAX: usize = 10;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Prefs {
     /// The plan in the editor when the app was closed.
@@ -19,16 +19,6 @@ pub struct Prefs {
     /// Last started plans, newest first, no duplicates.
     pub recent: Vec<WorkoutPlan>,
     pub muted: bool,
-}
-
-impl Default for Prefs {
-    fn default() -> Self {
-        Self {
-            plan: WorkoutPlan::default(),
-            recent: Vec::new(),
-            muted: false,
-        }
-    }
 }
 
 impl Prefs {
@@ -200,8 +190,10 @@ mod tests {
     fn invalid_plans_in_the_file_are_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
-        let mut prefs = Prefs::default();
-        prefs.recent = vec![plan(3)];
+        let prefs = Prefs {
+            recent: vec![plan(3)],
+            ..Default::default()
+        };
         let mut json = serde_json::to_value(&prefs).unwrap();
         let mut bad = json["recent"][0].clone();
         bad["rounds"] = 0.into();

@@ -29,11 +29,21 @@ fn generate_20000_is_deterministic_valid_and_covers_every_label() {
     assert!(a == b, "same seed, different bytes");
     let report = corpus::check_lines(&a[..]);
     assert_eq!(report.lines, 20_000);
-    assert!(report.is_clean(), "{:?}", &report.problems[..report.problems.len().min(5)]);
-    let examples: Vec<Example> = corpus::read_jsonl(&a[..]).map(|(_, r)| r.unwrap()).collect();
+    assert!(
+        report.is_clean(),
+        "{:?}",
+        &report.problems[..report.problems.len().min(5)]
+    );
+    let examples: Vec<Example> = corpus::read_jsonl(&a[..])
+        .map(|(_, r)| r.unwrap())
+        .collect();
     let summary = generate::summarise(&examples);
     for label in Label::ALL {
-        assert!(summary.labels[&label] >= 500, "{label}: {}", summary.labels[&label]);
+        assert!(
+            summary.labels[&label] >= 500,
+            "{label}: {}",
+            summary.labels[&label]
+        );
     }
     assert!(summary.shapes > 5_000, "only {} shapes", summary.shapes);
 }
@@ -43,7 +53,16 @@ fn cli_generate_then_check() {
     let dir = tempfile::tempdir().unwrap();
     let (one, two) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
     for path in [&one, &two] {
-        let out = speechtimer(&["data", "generate", "--n", "300", "--seed", "42", "--out", path.to_str().unwrap()]);
+        let out = speechtimer(&[
+            "data",
+            "generate",
+            "--n",
+            "300",
+            "--seed",
+            "42",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let stdout = text(&out.stdout);
         assert!(stdout.contains("300 exemples"), "{stdout}");
@@ -52,7 +71,12 @@ fn cli_generate_then_check() {
     assert_eq!(std::fs::read(&one).unwrap(), std::fs::read(&two).unwrap());
     assert_eq!(std::fs::read_to_string(&one).unwrap().lines().count(), 300);
     let out = speechtimer(&["data", "check", one.to_str().unwrap()]);
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("300 valides"));
 }
 
@@ -79,7 +103,10 @@ fn check_reports_every_bad_line_and_never_panics() {
     assert!(!out.status.success());
     let stdout = text(&out.stdout);
     for line in 2..=7 {
-        assert!(stdout.contains(&format!("bad.jsonl:{line}:")), "line {line} missing in\n{stdout}");
+        assert!(
+            stdout.contains(&format!("bad.jsonl:{line}:")),
+            "line {line} missing in\n{stdout}"
+        );
     }
     assert!(!stdout.contains("bad.jsonl:1:"), "{stdout}");
     assert!(stdout.contains("7 exemples, 1 valides"), "{stdout}");
@@ -89,8 +116,16 @@ fn check_reports_every_bad_line_and_never_panics() {
     std::fs::write(&empty, "").unwrap();
     let out = speechtimer(&["data", "check", empty.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("fichier vide"), "{}", text(&out.stderr));
-    let out = speechtimer(&["data", "check", dir.path().join("absent.jsonl").to_str().unwrap()]);
+    assert!(
+        text(&out.stderr).contains("fichier vide"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = speechtimer(&[
+        "data",
+        "check",
+        dir.path().join("absent.jsonl").to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     assert!(!text(&out.stderr).contains("panicked"));
 }
@@ -99,11 +134,19 @@ fn check_reports_every_bad_line_and_never_panics() {
 fn dev_set_follows_the_guide() {
     let dev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dev.jsonl");
     if !dev.exists() {
-        eprintln!("\n!!!!!!!! SKIPPED: {} is missing (CI has it) !!!!!!!!\n", dev.display());
+        eprintln!(
+            "\n!!!!!!!! SKIPPED: {} is missing (CI has it) !!!!!!!!\n",
+            dev.display()
+        );
         return;
     }
     let out = speechtimer(&["data", "check", dev.to_str().unwrap()]);
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 fn fixture() -> PathBuf {
@@ -114,7 +157,9 @@ fn fixture() -> PathBuf {
 fn label_studio_import() {
     let out = speechtimer(&["data", "import-ls", fixture().to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let examples: Vec<Example> = corpus::read_jsonl(&out.stdout[..]).map(|(_, r)| r.unwrap()).collect();
+    let examples: Vec<Example> = corpus::read_jsonl(&out.stdout[..])
+        .map(|(_, r)| r.unwrap())
+        .collect();
     assert_eq!(examples.len(), 3);
     for ex in &examples {
         assert_eq!(validate(ex), vec![], "{}", ex.to_json_line());
@@ -129,7 +174,13 @@ fn label_studio_import() {
     assert_eq!(first.entities[0].start, 13);
     let accented = &examples[2];
     assert!(accented.text.starts_with("Échauffement"));
-    assert_eq!((accented.entities[0].start, accented.entities[0].text.as_str()), (18, "une demi"));
+    assert_eq!(
+        (
+            accented.entities[0].start,
+            accented.entities[0].text.as_str()
+        ),
+        (18, "une demi")
+    );
     let plan = accented.plan.unwrap();
     assert_eq!((plan.rounds, plan.work_s, plan.rest_s), (3, 1800, 0));
     let stderr = text(&out.stderr);
@@ -156,9 +207,19 @@ fn label_studio_export_then_import_round_trips() {
     }
     // accepted predictions come back as the same examples
     let accepted = dir.path().join("accepted.json");
-    std::fs::write(&accepted, text(&out.stdout).replace("\"predictions\"", "\"annotations\"")).unwrap();
+    std::fs::write(
+        &accepted,
+        text(&out.stdout).replace("\"predictions\"", "\"annotations\""),
+    )
+    .unwrap();
     let back = dir.path().join("back.jsonl");
-    let out = speechtimer(&["data", "import-ls", accepted.to_str().unwrap(), "--out", back.to_str().unwrap()]);
+    let out = speechtimer(&[
+        "data",
+        "import-ls",
+        accepted.to_str().unwrap(),
+        "--out",
+        back.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&data).unwrap());
     let bad = dir.path().join("bad.json");
@@ -182,7 +243,14 @@ fn eval_scores_a_predictions_file() {
     pred[0].plan = None;
     std::fs::write(&pred_path, jsonl(&pred)).unwrap();
     let out = speechtimer(&[
-        "eval", "--data", gold_path.to_str().unwrap(), "--pred", pred_path.to_str().unwrap(), "--json", "--errors", "5",
+        "eval",
+        "--data",
+        gold_path.to_str().unwrap(),
+        "--pred",
+        pred_path.to_str().unwrap(),
+        "--json",
+        "--errors",
+        "5",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -193,10 +261,19 @@ fn eval_scores_a_predictions_file() {
     assert_eq!(report["plan_matches"], 39);
     assert_eq!(report["errors"].as_array().unwrap().len(), 1);
     let out = speechtimer(&[
-        "eval", "--data", gold_path.to_str().unwrap(), "--pred", pred_path.to_str().unwrap(), "--errors", "3",
+        "eval",
+        "--data",
+        gold_path.to_str().unwrap(),
+        "--pred",
+        pred_path.to_str().unwrap(),
+        "--errors",
+        "3",
     ]);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("plan exact : 0.975 (39/40)"), "{stdout}");
     assert!(stdout.contains("attendu"), "{stdout}");
-    assert!(stdout.contains("duration_wt_sd") || stdout.contains("duration_wt_min"), "{stdout}");
+    assert!(
+        stdout.contains("duration_wt_sd") || stdout.contains("duration_wt_min"),
+        "{stdout}"
+    );
 }

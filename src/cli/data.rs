@@ -68,7 +68,8 @@ pub fn run(args: DataArgs) -> Result<()> {
 }
 
 fn check(path: &Path) -> Result<()> {
-    let file = File::open(path).with_context(|| format!("impossible d'ouvrir {}", path.display()))?;
+    let file =
+        File::open(path).with_context(|| format!("impossible d'ouvrir {}", path.display()))?;
     let report = corpus::check_lines(BufReader::new(file));
     for (line, problem) in &report.problems {
         println!("{}:{line}: {problem}", path.display());
@@ -97,7 +98,8 @@ pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
         ProgressDrawTarget::hidden()
     };
     let bar = ProgressBar::with_draw_target(Some(len), target);
-    if let Ok(style) = ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})") {
+    if let Ok(style) = ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})")
+    {
         bar.set_style(style);
     }
     bar.set_message(what.to_string());
@@ -116,7 +118,11 @@ fn generate_cmd(n: usize, seed: u64, out: &Path) -> Result<()> {
     let elapsed = start.elapsed();
     write_jsonl_file(out, &examples)?;
     let summary = generate::summarise(&examples);
-    println!("{} exemples écrits dans {}", summary.examples, out.display());
+    println!(
+        "{} exemples écrits dans {}",
+        summary.examples,
+        out.display()
+    );
     println!(
         "{} formes de phrase distinctes ; {:.0} exemples/s",
         summary.shapes,
@@ -130,7 +136,8 @@ fn generate_cmd(n: usize, seed: u64, out: &Path) -> Result<()> {
 }
 
 fn write_jsonl_file(out: &Path, examples: &[Example]) -> Result<()> {
-    let file = File::create(out).with_context(|| format!("impossible d'écrire {}", out.display()))?;
+    let file =
+        File::create(out).with_context(|| format!("impossible d'écrire {}", out.display()))?;
     corpus::write_jsonl(BufWriter::new(file), examples)
         .with_context(|| format!("impossible d'écrire {}", out.display()))
 }

@@ -129,7 +129,10 @@ fn print_report(r: &Report, errors: usize) {
         "entités F1-micro : {:.3} (précision {:.3}, rappel {:.3})",
         r.micro.f1, r.micro.precision, r.micro.recall
     );
-    println!("{:<16} {:>9} {:>7} {:>6} {:>8}", "étiquette", "précision", "rappel", "F1", "support");
+    println!(
+        "{:<16} {:>9} {:>7} {:>6} {:>8}",
+        "étiquette", "précision", "rappel", "F1", "support"
+    );
     for (label, s) in &r.per_label {
         println!(
             "{label:<16} {:>9.3} {:>7.3} {:>6.3} {:>8}",
@@ -137,11 +140,23 @@ fn print_report(r: &Report, errors: usize) {
         );
     }
     if errors > 0 {
-        println!("\n{} exemples fautifs ; les {} premiers :", r.errors.len(), errors.min(r.errors.len()));
+        println!(
+            "\n{} exemples fautifs ; les {} premiers :",
+            r.errors.len(),
+            errors.min(r.errors.len())
+        );
         for e in r.errors.iter().take(errors) {
             println!("#{} {}", e.index, e.text);
-            println!("  attendu : {}  {:?}", show_spans(&e.gold), e.gold_plan.map(|p| (p.rounds, p.work_s, p.rest_s)));
-            println!("  prédit  : {}  {:?}", show_spans(&e.pred), e.pred_plan.map(|p| (p.rounds, p.work_s, p.rest_s)));
+            println!(
+                "  attendu : {}  {:?}",
+                show_spans(&e.gold),
+                e.gold_plan.map(|p| (p.rounds, p.work_s, p.rest_s))
+            );
+            println!(
+                "  prédit  : {}  {:?}",
+                show_spans(&e.pred),
+                e.pred_plan.map(|p| (p.rounds, p.work_s, p.rest_s))
+            );
         }
     }
 }

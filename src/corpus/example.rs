@@ -114,25 +114,24 @@ pub fn byte_to_char(text: &str, byte: usize) -> Option<usize> {
 
 /// Reads JSON Lines, one result per non-blank line with its 1-based line
 /// number. A bad line never stops the lines after it.
-pub fn read_jsonl<R: BufRead>(reader: R) -> impl Iterator<Item = (usize, Result<Example, ReadError>)> {
-    reader
-        .split(b'\n')
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let n = i + 1;
-            let bytes = match line {
-                Ok(b) => b,
-                Err(e) => return Some((n, Err(ReadError::Io(e.to_string())))),
-            };
-            let Ok(s) = std::str::from_utf8(&bytes) else {
-                return Some((n, Err(ReadError::NotUtf8)));
-            };
-            let s = s.trim_end_matches('\r');
-            if s.trim().is_empty() {
-                return None;
-            }
-            Some((n, Example::from_json_line(s)))
-        })
+pub fn read_jsonl<R: BufRead>(
+    reader: R,
+) -> impl Iterator<Item = (usize, Result<Example, ReadError>)> {
+    reader.split(b'\n').enumerate().filter_map(|(i, line)| {
+        let n = i + 1;
+        let bytes = match line {
+            Ok(b) => b,
+            Err(e) => return Some((n, Err(ReadError::Io(e.to_string())))),
+        };
+        let Ok(s) = std::str::from_utf8(&bytes) else {
+            return Some((n, Err(ReadError::NotUtf8)));
+        };
+        let s = s.trim_end_matches('\r');
+        if s.trim().is_empty() {
+            return None;
+        }
+        Some((n, Example::from_json_line(s)))
+    })
 }
 
 /// A whole file that cannot be read.

@@ -67,7 +67,11 @@ pub enum LsError {
     #[error("tâche {task} : étiquette inconnue « {label} »")]
     UnknownLabel { task: String, label: String },
     #[error("tâche {task} : région {start}..{end} hors du texte ou mal formée")]
-    BadRegion { task: String, start: usize, end: usize },
+    BadRegion {
+        task: String,
+        start: usize,
+        end: usize,
+    },
     #[error("tâche {task} : la région {start}..{end} couvre « {covered} », pas « {said} »")]
     TextMismatch {
         task: String,

@@ -187,7 +187,14 @@ mod tests {
             text: text.into(),
             entities: spans
                 .iter()
-                .map(|&(s, e, l)| Entity::new(s, e, l, text.chars().skip(s).take(e - s).collect::<String>()))
+                .map(|&(s, e, l)| {
+                    Entity::new(
+                        s,
+                        e,
+                        l,
+                        text.chars().skip(s).take(e - s).collect::<String>(),
+                    )
+                })
                 .collect(),
             plan: plan.map(|(rounds, work_s, rest_s)| PlanValues {
                 rounds,
@@ -201,7 +208,15 @@ mod tests {
 
     #[test]
     fn perfect_prediction() {
-        let g = vec![ex(T, &[(0, 2, NbRounds), (12, 13, DurationWtMin), (24, 26, DurationBrSd)], Some((12, 120, 30)))];
+        let g = vec![ex(
+            T,
+            &[
+                (0, 2, NbRounds),
+                (12, 13, DurationWtMin),
+                (24, 26, DurationBrSd),
+            ],
+            Some((12, 120, 30)),
+        )];
         let r = evaluate(&g, &g);
         assert_eq!(r.micro.f1, 1.0);
         assert_eq!(r.plan_exact_match, 1.0);
@@ -212,24 +227,46 @@ mod tests {
     fn hand_computed_f1() {
         // gold: 3 entities. pred: one exact, one wrong label, one partial
         // overlap (offsets 24..25), one extra. tp=1, fp=3, fn=2.
-        let g = vec![ex(T, &[(0, 2, NbRounds), (12, 13, DurationWtMin), (24, 26, DurationBrSd)], Some((12, 120, 30)))];
+        let g = vec![ex(
+            T,
+            &[
+                (0, 2, NbRounds),
+                (12, 13, DurationWtMin),
+                (24, 26, DurationBrSd),
+            ],
+            Some((12, 120, 30)),
+        )];
         let p = vec![ex(
             T,
-            &[(0, 2, NbRounds), (12, 13, DurationWtSd), (24, 25, DurationBrSd), (27, 35, DurationBrSd)],
+            &[
+                (0, 2, NbRounds),
+                (12, 13, DurationWtSd),
+                (24, 25, DurationBrSd),
+                (27, 35, DurationBrSd),
+            ],
             None,
         )];
         let r = evaluate(&g, &p);
-        assert_eq!((r.micro.true_pos, r.micro.false_pos, r.micro.false_neg), (1, 3, 2));
+        assert_eq!(
+            (r.micro.true_pos, r.micro.false_pos, r.micro.false_neg),
+            (1, 3, 2)
+        );
         assert!((r.micro.precision - 0.25).abs() < 1e-12);
         assert!((r.micro.recall - 1.0 / 3.0).abs() < 1e-12);
         // 2pr/(p+r) = 2*(1/12)/(7/12) = 2/7
         assert!((r.micro.f1 - 2.0 / 7.0).abs() < 1e-12);
         let nb = r.per_label["nb_rounds"];
-        assert_eq!((nb.precision, nb.recall, nb.f1, nb.support), (1.0, 1.0, 1.0, 1));
+        assert_eq!(
+            (nb.precision, nb.recall, nb.f1, nb.support),
+            (1.0, 1.0, 1.0, 1)
+        );
         let wt_min = r.per_label["duration_wt_min"];
         assert_eq!((wt_min.f1, wt_min.support), (0.0, 1));
         let wt_sd = r.per_label["duration_wt_sd"];
-        assert_eq!((wt_sd.false_pos, wt_sd.support, wt_sd.precision), (1, 0, 0.0));
+        assert_eq!(
+            (wt_sd.false_pos, wt_sd.support, wt_sd.precision),
+            (1, 0, 0.0)
+        );
         let br = r.per_label["duration_br_sd"];
         assert_eq!((br.true_pos, br.false_pos, br.false_neg), (0, 2, 1));
         assert_eq!(r.plan_exact_match, 0.0);
@@ -239,23 +276,38 @@ mod tests {
     #[test]
     fn two_examples_micro_and_plan_rate() {
         let g = vec![
-            ex("4 fois 30 s", &[(0, 1, NbRounds), (7, 9, DurationWtSd)], Some((4, 30, 0))),
+            ex(
+                "4 fois 30 s",
+                &[(0, 1, NbRounds), (7, 9, DurationWtSd)],
+                Some((4, 30, 0)),
+            ),
             ex("1 minute", &[(0, 1, DurationWtMin)], Some((1, 60, 0))),
         ];
         // second prediction misses its only entity: no plan
         let p = vec![
-            ex("4 fois 30 s", &[(0, 1, NbRounds), (7, 9, DurationWtSd)], None),
+            ex(
+                "4 fois 30 s",
+                &[(0, 1, NbRounds), (7, 9, DurationWtSd)],
+                None,
+            ),
             ex("1 minute", &[], None),
         ];
         let r = evaluate(&g, &p);
-        assert_eq!((r.micro.true_pos, r.micro.false_pos, r.micro.false_neg), (2, 0, 1));
+        assert_eq!(
+            (r.micro.true_pos, r.micro.false_pos, r.micro.false_neg),
+            (2, 0, 1)
+        );
         assert!((r.micro.f1 - 0.8).abs() < 1e-12);
         assert_eq!(r.plan_matches, 1);
         assert_eq!(r.plan_exact_match, 0.5);
         assert_eq!(r.errors[0].index, 2);
         // a right plan from wrong spans still counts for the plan
         let p2 = vec![
-            ex("4 fois 30 s", &[(0, 1, NbRounds), (7, 9, DurationWtSd)], None),
+            ex(
+                "4 fois 30 s",
+                &[(0, 1, NbRounds), (7, 9, DurationWtSd)],
+                None,
+            ),
             ex("1 minute", &[(0, 1, DurationWtMin)], Some((1, 60, 0))),
         ];
         assert_eq!(evaluate(&g, &p2).plan_exact_match, 1.0);

@@ -9,6 +9,7 @@ pub mod metrics;
 mod validate;
 
 pub use example::{
-    Example, FileError, ReadError, byte_to_char, char_to_byte, read_jsonl, read_jsonl_file, write_jsonl,
+    Example, FileError, ReadError, byte_to_char, char_to_byte, read_jsonl, read_jsonl_file,
+    write_jsonl,
 };
 pub use validate::{CheckReport, Problem, check_lines, validate};

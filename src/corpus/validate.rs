@@ -14,9 +14,17 @@ pub enum Problem {
     #[error("texte vide")]
     EmptyText,
     #[error("entité {index} : début {start} après la fin {end}")]
-    Reversed { index: usize, start: usize, end: usize },
+    Reversed {
+        index: usize,
+        start: usize,
+        end: usize,
+    },
     #[error("entité {index} : la fin {end} dépasse le texte ({len} caractères)")]
-    OutOfText { index: usize, end: usize, len: usize },
+    OutOfText {
+        index: usize,
+        end: usize,
+        len: usize,
+    },
     #[error("entité {index} : le texte couvert est « {covered} », pas « {said} »")]
     TextMismatch {
         index: usize,
@@ -31,7 +39,9 @@ pub enum Problem {
         start: usize,
         prev_start: usize,
     },
-    #[error("entité {index} : chevauche la précédente (commence à {start}, avant sa fin {prev_end})")]
+    #[error(
+        "entité {index} : chevauche la précédente (commence à {start}, avant sa fin {prev_end})"
+    )]
     Overlap {
         index: usize,
         start: usize,
@@ -173,7 +183,10 @@ mod tests {
     fn guide_example_offset_slip_is_reported() {
         let guide = r#"{"text": "12 séries de 2 minutes, 30 secondes entre série", "entities": [{"start": 0, "end": 2, "label": "nb_rounds", "text": "12"}, {"start": 12, "end": 13, "label": "duration_wt_min", "text": "2"}, {"start": 24, "end": 26, "label": "duration_br_sd", "text": "30"}], "plan": {"rounds": 12, "work_s": 120, "rest_s": 30}}"#;
         let mut ex = Example::from_json_line(guide).unwrap();
-        assert!(matches!(validate(&ex)[..], [Problem::TextMismatch { index: 1, .. }]));
+        assert!(matches!(
+            validate(&ex)[..],
+            [Problem::TextMismatch { index: 1, .. }]
+        ));
         ex.entities[1].start = 13;
         ex.entities[1].end = 14;
         assert_eq!(validate(&ex), vec![]);
@@ -198,35 +211,64 @@ mod tests {
         let t = "3 séries de 45 s";
         let p = |ents, plan| validate(&ex(t, ents, plan));
         assert!(matches!(
-            p(vec![Entity::new(12, 30, Label::DurationWtSd, "45")], Some((1, 45, 0)))[..],
+            p(
+                vec![Entity::new(12, 30, Label::DurationWtSd, "45")],
+                Some((1, 45, 0))
+            )[..],
             [Problem::OutOfText { .. }]
         ));
         assert!(matches!(
-            p(vec![Entity::new(11, 13, Label::DurationWtSd, "45")], Some((1, 45, 0)))[..],
+            p(
+                vec![Entity::new(11, 13, Label::DurationWtSd, "45")],
+                Some((1, 45, 0))
+            )[..],
             [Problem::TextMismatch { .. }]
         ));
         assert!(matches!(
-            p(vec![Entity::new(5, 5, Label::DurationWtSd, "")], Some((1, 45, 0)))[..],
+            p(
+                vec![Entity::new(5, 5, Label::DurationWtSd, "")],
+                Some((1, 45, 0))
+            )[..],
             [Problem::Reversed { .. }]
         ));
         let unsorted = vec![
             Entity::new(12, 14, Label::DurationWtSd, "45"),
             Entity::new(0, 1, Label::NbRounds, "3"),
         ];
-        assert!(matches!(p(unsorted, Some((3, 45, 0)))[..], [Problem::Unsorted { .. }]));
+        assert!(matches!(
+            p(unsorted, Some((3, 45, 0)))[..],
+            [Problem::Unsorted { .. }]
+        ));
         let overlap = vec![
             Entity::new(12, 14, Label::DurationWtSd, "45"),
             Entity::new(13, 14, Label::DurationBrSd, "5"),
         ];
-        assert!(matches!(p(overlap, Some((1, 45, 5)))[..], [Problem::Overlap { .. }]));
-        let good = || vec![Entity::new(0, 1, Label::NbRounds, "3"), Entity::new(12, 14, Label::DurationWtSd, "45")];
-        assert!(matches!(p(good(), Some((3, 46, 0)))[..], [Problem::PlanMismatch { .. }]));
+        assert!(matches!(
+            p(overlap, Some((1, 45, 5)))[..],
+            [Problem::Overlap { .. }]
+        ));
+        let good = || {
+            vec![
+                Entity::new(0, 1, Label::NbRounds, "3"),
+                Entity::new(12, 14, Label::DurationWtSd, "45"),
+            ]
+        };
+        assert!(matches!(
+            p(good(), Some((3, 46, 0)))[..],
+            [Problem::PlanMismatch { .. }]
+        ));
         assert_eq!(p(good(), None), vec![Problem::NoPlan]);
         assert!(matches!(
-            p(vec![Entity::new(0, 1, Label::NbRounds, "3")], Some((3, 0, 0)))[..],
+            p(
+                vec![Entity::new(0, 1, Label::NbRounds, "3")],
+                Some((3, 0, 0))
+            )[..],
             [Problem::NoValues(_)]
         ));
-        assert_eq!(validate(&ex(" ", vec![], Some((1, 1, 0))))[0], Problem::EmptyText);
+        assert_eq!(
+            validate(&ex(" ", vec![], Some((1, 1, 0))))[0],
+            Problem::EmptyText
+        );
     }
 
     #[test]

@@ -172,6 +172,10 @@ mod tests {
             score: Some(0.5),
             ..e
         };
-        assert!(serde_json::to_string(&scored).unwrap().contains("\"score\":0.5"));
+        assert!(
+            serde_json::to_string(&scored)
+                .unwrap()
+                .contains("\"score\":0.5")
+        );
     }
 }

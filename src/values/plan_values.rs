@@ -142,23 +142,48 @@ mod tests {
     fn guide_example_and_defaults() {
         let e = ents(&[(NbRounds, "12"), (DurationWtMin, "2"), (DurationBrSd, "30")]);
         assert_eq!(plan_values(&e), Ok(pv(12, 120, 30)));
-        assert_eq!(plan_values(&ents(&[(DurationWtSd, "45")])), Ok(pv(1, 45, 0)));
+        assert_eq!(
+            plan_values(&ents(&[(DurationWtSd, "45")])),
+            Ok(pv(1, 45, 0))
+        );
     }
 
     #[test]
     fn compounds_fractions_and_words() {
         let cases: &[(&[(Label, &str)], PlanValues)] = &[
             (&[(DurationWtMin, "1"), (DurationWtSd, "30")], pv(1, 90, 0)),
-            (&[(DurationWtHr, "1"), (DurationWtMin, "30")], pv(1, 5400, 0)),
-            (&[(DurationWtMin, "3"), (DurationWtMin, "et demie")], pv(1, 210, 0)),
+            (
+                &[(DurationWtHr, "1"), (DurationWtMin, "30")],
+                pv(1, 5400, 0),
+            ),
+            (
+                &[(DurationWtMin, "3"), (DurationWtMin, "et demie")],
+                pv(1, 210, 0),
+            ),
             (&[(DurationWtHr, "une demi")], pv(1, 1800, 0)),
             (&[(DurationWtHr, "un quart")], pv(1, 900, 0)),
             (&[(DurationWtHr, "trois quarts")], pv(1, 2700, 0)),
             (&[(DurationWtMin, "une demi")], pv(1, 30, 0)),
-            (&[(DurationWtHr, "1"), (DurationWtHr, "moins le quart")], pv(1, 2700, 0)),
-            (&[(DurationWtMin, "1,5"), (DurationBrMin, "0.5")], pv(1, 90, 30)),
-            (&[(NbRounds, "vingt et un"), (DurationWtSd, "quarante-cinq")], pv(21, 45, 0)),
-            (&[(NbRounds, "sets"), (DurationWtSd, "vin"), (DurationBrSd, "d'y")], pv(7, 20, 10)),
+            (
+                &[(DurationWtHr, "1"), (DurationWtHr, "moins le quart")],
+                pv(1, 2700, 0),
+            ),
+            (
+                &[(DurationWtMin, "1,5"), (DurationBrMin, "0.5")],
+                pv(1, 90, 30),
+            ),
+            (
+                &[(NbRounds, "vingt et un"), (DurationWtSd, "quarante-cinq")],
+                pv(21, 45, 0),
+            ),
+            (
+                &[
+                    (NbRounds, "sets"),
+                    (DurationWtSd, "vin"),
+                    (DurationBrSd, "d'y"),
+                ],
+                pv(7, 20, 10),
+            ),
             (&[(DurationBrHr, "1"), (DurationWtSd, "5")], pv(1, 5, 3600)),
             (&[(DurationWtSd, "2.4")], pv(1, 2, 0)),
             (&[(DurationWtSd, "2,5")], pv(1, 3, 0)),
@@ -173,7 +198,10 @@ mod tests {
         assert_eq!(plan_values(&[]), Err(ValueError::NoWork));
         let err = plan_values(&ents(&[(NbRounds, "3")])).unwrap_err();
         assert_eq!(err.to_string(), "je n'ai pas compris la durée d'effort");
-        assert_eq!(plan_values(&ents(&[(DurationWtSd, "0")])), Err(ValueError::NoWork));
+        assert_eq!(
+            plan_values(&ents(&[(DurationWtSd, "0")])),
+            Err(ValueError::NoWork)
+        );
         assert_eq!(
             plan_values(&ents(&[(NbRounds, "0"), (DurationWtSd, "5")])),
             Err(ValueError::NoRounds)
@@ -187,11 +215,17 @@ mod tests {
             Err(ValueError::TooManyRounds(_))
         ));
         let err = plan_values(&ents(&[(DurationWtSd, "secondes")])).unwrap_err();
-        assert_eq!(err.to_string(), "je n'ai pas compris la durée d'effort : « secondes »");
+        assert_eq!(
+            err.to_string(),
+            "je n'ai pas compris la durée d'effort : « secondes »"
+        );
         let err = plan_values(&ents(&[(DurationWtHr, "999999")])).unwrap_err();
         assert!(matches!(err, ValueError::AbsurdDuration { .. }), "{err}");
         assert!(matches!(
-            plan_values(&ents(&[(DurationWtSd, "5"), (DurationBrMin, "moins le quart")])),
+            plan_values(&ents(&[
+                (DurationWtSd, "5"),
+                (DurationBrMin, "moins le quart")
+            ])),
             Err(ValueError::AbsurdDuration { .. })
         ));
     }

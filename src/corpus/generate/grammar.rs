@@ -52,6 +52,19 @@ pub fn sample_plan<R: Rng>(rng: &mut R) -> Spoken {
 fn sample_duration<R: Rng>(rng: &mut R, work: bool) -> u32 {
     let r = rng.random_range(0..100);
     if !work {
+        if rng.random_bool(0.06) {
+            return *pick(
+                rng,
+                &[
+                    (900, 2),
+                    (1800, 3),
+                    (2700, 1),
+                    (3600, 2),
+                    (5400, 1),
+                    (4500, 1),
+                ],
+            );
+        }
         return match r {
             0..55 => 5 * rng.random_range(1..=12),
             55..62 => rng.random_range(5..=59),
@@ -68,7 +81,9 @@ fn sample_duration<R: Rng>(rng: &mut R, work: bool) -> u32 {
         64..72 => 60 * rng.random_range(1..=9) + 5 * rng.random_range(1..=11),
         72..85 => 60 * rng.random_range(10..=60),
         85..89 => *pick(rng, &[(900, 2), (1800, 3), (2700, 1)]),
-        89..95 => 3600 * rng.random_range(1..=2) + *pick(rng, &[(0, 3), (1800, 3), (900, 1), (2700, 1)]),
+        89..95 => {
+            3600 * rng.random_range(1..=2) + *pick(rng, &[(0, 3), (1800, 3), (900, 1), (2700, 1)])
+        }
         _ => 3600 + 60 * rng.random_range(1..=59),
     }
 }
@@ -184,14 +199,7 @@ impl<R: Rng> Grammar<'_, R> {
                 }
             }
             88..94 => {
-                let lead = *pick(
-                    self.rng,
-                    &[
-                        ("nombre de", 2),
-                        ("nombre de", 1),
-                        ("", 2),
-                    ],
-                );
+                let lead = *pick(self.rng, &[("nombre de", 2), ("nombre de", 1), ("", 2)]);
                 s.word(lead);
                 s.unit(plural);
                 if self.chance(0.5) {
@@ -202,7 +210,13 @@ impl<R: Rng> Grammar<'_, R> {
             _ => {
                 let verb = *pick(
                     self.rng,
-                    &[("on en fait", 2), ("j'en veux", 1), ("il en faut", 1), ("je fais", 1), ("fais-en", 1)],
+                    &[
+                        ("on en fait", 2),
+                        ("j'en veux", 1),
+                        ("il en faut", 1),
+                        ("je fais", 1),
+                        ("fais-en", 1),
+                    ],
                 );
                 s.word(verb);
                 s.span(self.nw.int(self.rng, n, fem), Label::NbRounds);
@@ -246,7 +260,17 @@ impl<R: Rng> Grammar<'_, R> {
                     s.word(if fem { "chacune" } else { "chacun" });
                 }
             }
-            62..80 => {
+            62..70 => {
+                // `5 tours de 400 mètres en 2 minutes`: the count inside is not labelled
+                s.span(nb, Label::NbRounds);
+                s.unit(noun);
+                s.word("de");
+                let inner = self.inner_count();
+                s.extend(inner);
+                s.word(*pick(self.rng, &[("en", 5), ("pendant", 1), ("sur", 1)]));
+                s.extend(self.duration(work_s, Quantity::Work, false));
+            }
+            70..80 => {
                 s.span(nb, Label::NbRounds);
                 s.unit("fois");
                 s.extend(self.duration(work_s, Quantity::Work, false));
@@ -269,7 +293,10 @@ impl<R: Rng> Grammar<'_, R> {
                 if self.chance(0.4) {
                     s.punct(",");
                 }
-                s.word(*pick(self.rng, &[("", 3), ("le tout", 1), ("à faire", 1), ("répété", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[("", 3), ("le tout", 1), ("à faire", 1), ("répété", 1)],
+                ));
                 s.span(nb, Label::NbRounds);
                 s.unit(noun);
             }
@@ -296,11 +323,11 @@ impl<R: Rng> Grammar<'_, R> {
     fn work(&mut self, secs: u32, after_only: bool) -> Sentence {
         let mut s = Sentence::default();
         let r = self.rng.random_range(0..100);
-        if r < 45 && !after_only {
+        if r < 40 && !after_only {
             s.word(*pick(self.rng, WORK_BEFORE));
             let bare = secs < 100 && self.chance(0.2);
             s.extend(self.duration(secs, Quantity::Work, bare));
-        } else if r < 90 {
+        } else if r < 78 {
             s.extend(self.duration(secs, Quantity::Work, false));
             s.word(*pick(self.rng, WORK_AFTER));
         } else {
@@ -321,14 +348,59 @@ impl<R: Rng> Grammar<'_, R> {
             let bare = secs < 100 && self.chance(0.25);
             s.extend(self.duration(secs, Quantity::Rest, bare));
             if self.chance(0.12) {
-                s.word(*pick(self.rng, &[("entre chaque série", 2), ("entre les séries", 1), ("entre chaque", 1), ("entre", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[
+                        ("entre chaque série", 2),
+                        ("entre les séries", 1),
+                        ("entre chaque", 1),
+                        ("entre", 1),
+                    ],
+                ));
             }
         } else {
             if self.chance(0.15) {
-                s.word(*pick(self.rng, &[("avec", 2), ("et", 2), ("puis", 1), ("plus", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[("avec", 2), ("et", 2), ("puis", 1), ("plus", 1)],
+                ));
             }
             s.extend(self.duration(secs, Quantity::Rest, false));
             s.word(*pick(self.rng, REST_AFTER));
+        }
+        s
+    }
+
+    /// `10 pompes`, `400 mètres`, `1 km`: a count inside one round.
+    fn inner_count(&mut self) -> Sentence {
+        let mut s = Sentence::default();
+        let n = *pick(
+            self.rng,
+            &[
+                (1u32, 2),
+                (2, 1),
+                (5, 1),
+                (8, 1),
+                (10, 2),
+                (12, 1),
+                (15, 2),
+                (20, 2),
+                (30, 1),
+                (100, 1),
+                (200, 1),
+                (400, 2),
+                (800, 1),
+            ],
+        );
+        let num = self.nw.int(self.rng, n, false);
+        s.word(num);
+        if n >= 100 || self.chance(0.3) {
+            s.word(*pick(
+                self.rng,
+                &[("mètres", 3), ("m", 2), ("km", 2), ("kilomètres", 1)],
+            ));
+        } else {
+            s.word(one(self.rng, EXERCISES));
         }
         s
     }
@@ -337,12 +409,30 @@ impl<R: Rng> Grammar<'_, R> {
     /// distances, repetitions inside an exercise.
     fn distractor(&mut self) -> Sentence {
         let mut s = Sentence::default();
-        let n = *pick(self.rng, &[(2u32, 1), (5, 1), (8, 1), (10, 2), (12, 1), (15, 2), (20, 2), (25, 1), (30, 1), (50, 1), (100, 1)]);
+        let n = *pick(
+            self.rng,
+            &[
+                (2u32, 1),
+                (5, 1),
+                (8, 1),
+                (10, 2),
+                (12, 1),
+                (15, 2),
+                (20, 2),
+                (25, 1),
+                (30, 1),
+                (50, 1),
+                (100, 1),
+            ],
+        );
         let num = self.nw.int(self.rng, n, false);
         match self.rng.random_range(0..9) {
             0 => {
                 let h = self.rng.random_range(6..=21);
-                s.word(*pick(self.rng, &[("à", 3), ("demain à", 1), ("ce soir à", 1), ("vers", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[("à", 3), ("demain à", 1), ("ce soir à", 1), ("vers", 1)],
+                ));
                 match self.rng.random_range(0..3) {
                     0 => {
                         s.word(h.to_string()).word("heures");
@@ -351,20 +441,48 @@ impl<R: Rng> Grammar<'_, R> {
                         s.word(format!("{h}h"));
                     }
                     _ => {
-                        s.word(format!("{h}h{}", ["00", "15", "30", "45"][self.rng.random_range(0..4)]));
+                        s.word(format!(
+                            "{h}h{}",
+                            ["00", "15", "30", "45"][self.rng.random_range(0..4)]
+                        ));
                     }
                 }
             }
             1 => {
-                s.word(*pick(self.rng, &[("avec", 2), ("à", 1), ("haltères de", 1), ("avec un kettlebell de", 1)]));
-                s.word(num).word(*pick(self.rng, &[("kilos", 2), ("kg", 2), ("kilos de charge", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[
+                        ("avec", 2),
+                        ("à", 1),
+                        ("haltères de", 1),
+                        ("avec un kettlebell de", 1),
+                    ],
+                ));
+                s.word(num).word(*pick(
+                    self.rng,
+                    &[("kilos", 2), ("kg", 2), ("kilos de charge", 1)],
+                ));
             }
             2 => {
                 s.word(*pick(self.rng, &[("sur", 2), ("", 1)]));
-                s.word(num).word(*pick(self.rng, &[("mètres", 2), ("km", 2), ("m", 1), ("kilomètres", 1)]));
+                s.word(num).word(*pick(
+                    self.rng,
+                    &[("mètres", 2), ("km", 2), ("m", 1), ("kilomètres", 1)],
+                ));
             }
-            3 | 4 => {
-                s.word(*pick(self.rng, &[("", 2), ("avec", 1), ("en faisant", 1), ("et", 1)]));
+            3 => {
+                s.word(*pick(
+                    self.rng,
+                    &[("en côte à", 1), ("à", 1), ("inclinaison", 1)],
+                ));
+                s.word(num)
+                    .word(*pick(self.rng, &[("%", 1), ("pour cent", 1)]));
+            }
+            4 => {
+                s.word(*pick(
+                    self.rng,
+                    &[("", 2), ("avec", 1), ("en faisant", 1), ("et", 1)],
+                ));
                 s.word(num).word(one(self.rng, EXERCISES));
             }
             5 => {
@@ -373,19 +491,46 @@ impl<R: Rng> Grammar<'_, R> {
                 s.word(one(self.rng, &["mars", "mai", "juin", "octobre"]));
             }
             6 => {
-                s.word(*pick(self.rng, &[("niveau", 2), ("vitesse", 1), ("inclinaison", 1), ("à", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[("niveau", 2), ("vitesse", 1), ("inclinaison", 1), ("à", 1)],
+                ));
                 s.word(num);
                 if self.chance(0.4) {
-                    s.word(*pick(self.rng, &[("km/h", 1), ("bpm", 1), ("pour cent", 1)]));
+                    s.word(*pick(
+                        self.rng,
+                        &[("km/h", 1), ("bpm", 1), ("pour cent", 1)],
+                    ));
                 }
             }
             7 => {
-                s.word(*pick(self.rng, &[("semaine", 1), ("jour", 1), ("programme", 1)]));
-                s.word(self.rng.random_range(1..=12).to_string());
+                if self.chance(0.5) {
+                    s.word(*pick(
+                        self.rng,
+                        &[("semaine", 1), ("jour", 1), ("séance", 1)],
+                    ));
+                    s.word(self.rng.random_range(1..=12).to_string());
+                } else {
+                    // `deux fois par semaine`: a count that is not the rounds
+                    let k = self.rng.random_range(2..=5);
+                    s.word(*pick(self.rng, &[("je fais ça", 1), ("", 2), ("comme", 1)]));
+                    s.word(self.nw.int(self.rng, k, true));
+                    s.word(*pick(
+                        self.rng,
+                        &[
+                            ("fois par semaine", 3),
+                            ("fois par jour", 1),
+                            ("fois cette semaine", 1),
+                        ],
+                    ));
+                }
             }
             _ => {
                 s.word("pour");
-                s.word(num).word(*pick(self.rng, &[("calories", 1), ("personnes", 1), ("kilos", 1)]));
+                s.word(num).word(*pick(
+                    self.rng,
+                    &[("calories", 1), ("personnes", 1), ("kilos", 1)],
+                ));
             }
         }
         s
@@ -414,16 +559,35 @@ impl<R: Rng> Grammar<'_, R> {
                 return s;
             }
             900 if self.chance(0.5) => {
-                s.span(if self.chance(0.8) { "un quart" } else { "quart" }, hr);
+                s.span(
+                    if self.chance(0.8) {
+                        "un quart"
+                    } else {
+                        "quart"
+                    },
+                    hr,
+                );
                 s.word("d'heure");
                 return s;
             }
             2700 if self.chance(0.5) => {
-                s.span(if self.chance(0.85) { "trois quarts" } else { "3 quarts" }, hr);
+                s.span(
+                    if self.chance(0.85) {
+                        "trois quarts"
+                    } else {
+                        "3 quarts"
+                    },
+                    hr,
+                );
                 s.word("d'heure");
                 return s;
             }
             _ => {}
+        }
+        if secs == 30 && self.chance(0.06) {
+            s.span(self.nw.decimal(0, 5), mn);
+            s.unit(if self.chance(0.5) { "minute" } else { "min" });
+            return s;
         }
         if secs < 60 {
             self.seconds(&mut s, secs, sd);
@@ -441,7 +605,14 @@ impl<R: Rng> Grammar<'_, R> {
             if sec == 30 && self.chance(0.35) {
                 if self.chance(0.75) {
                     self.minutes(&mut s, total_min, mn);
-                    s.span(if self.chance(0.7) { "et demie" } else { "et demi" }, mn);
+                    s.span(
+                        if self.chance(0.7) {
+                            "et demie"
+                        } else {
+                            "et demi"
+                        },
+                        mn,
+                    );
                 } else {
                     s.span(self.nw.decimal(total_min, 5), mn);
                     s.unit(self.minute_unit(total_min + 1));
@@ -472,7 +643,14 @@ impl<R: Rng> Grammar<'_, R> {
         if sec == 0 && m == 30 && self.chance(0.4) {
             if self.chance(0.7) {
                 self.hours(&mut s, h, hr);
-                s.span(if self.chance(0.7) { "et demie" } else { "et demi" }, hr);
+                s.span(
+                    if self.chance(0.7) {
+                        "et demie"
+                    } else {
+                        "et demi"
+                    },
+                    hr,
+                );
             } else {
                 s.span(self.nw.decimal(h, 5), hr);
                 s.unit(if self.chance(0.5) { "heure" } else { "heures" });
@@ -486,7 +664,14 @@ impl<R: Rng> Grammar<'_, R> {
         }
         if sec == 0 && m == 45 && self.chance(0.4) {
             self.hours(&mut s, h + 1, hr);
-            s.span(if self.chance(0.7) { "moins le quart" } else { "moins quart" }, hr);
+            s.span(
+                if self.chance(0.7) {
+                    "moins le quart"
+                } else {
+                    "moins quart"
+                },
+                hr,
+            );
             return s;
         }
         if sec == 0 && total_min <= 150 && self.chance(0.2) {
@@ -502,7 +687,10 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     fn demi(&mut self, s: &mut Sentence, label: Label, unit: &str) {
-        s.span(*pick(self.rng, &[("une demi", 8), ("demi", 1), ("1 demi", 1)]), label);
+        s.span(
+            *pick(self.rng, &[("une demi", 8), ("demi", 1), ("1 demi", 1)]),
+            label,
+        );
         if self.chance(0.6) {
             s.push(format!("-{unit}"), Kind::Unit, true);
         } else {
@@ -526,9 +714,17 @@ impl<R: Rng> Grammar<'_, R> {
                 (("secondes", true), 1),
             ],
         );
-        let text = if glued { self.nw.digits(n) } else { self.nw.int(self.rng, n, true) };
+        let text = if glued {
+            self.nw.digits(n)
+        } else {
+            self.nw.int(self.rng, n, true)
+        };
         s.span(text, label);
-        let unit = if n == 1 && unit == "secondes" { "seconde" } else { unit };
+        let unit = if n == 1 && unit == "secondes" {
+            "seconde"
+        } else {
+            unit
+        };
         s.push(unit, Kind::Unit, glued);
     }
 
@@ -549,20 +745,41 @@ impl<R: Rng> Grammar<'_, R> {
                 (("minutes", true), 1),
             ],
         );
-        let text = if glued { self.nw.digits(n) } else { self.nw.int(self.rng, n, true) };
+        let text = if glued {
+            self.nw.digits(n)
+        } else {
+            self.nw.int(self.rng, n, true)
+        };
         s.span(text, label);
-        let unit = if n <= 1 && unit == "minutes" { "minute" } else { unit };
+        let unit = if n <= 1 && unit == "minutes" {
+            "minute"
+        } else {
+            unit
+        };
         s.push(unit, Kind::Unit, glued);
     }
 
     fn hours(&mut self, s: &mut Sentence, n: u32, label: Label) {
         let (unit, glued) = *pick(
             self.rng,
-            &[(("heures", false), 10), (("h", true), 4), (("h", false), 2), (("heures", true), 1)],
+            &[
+                (("heures", false), 10),
+                (("h", true), 4),
+                (("h", false), 2),
+                (("heures", true), 1),
+            ],
         );
-        let text = if glued { self.nw.digits(n) } else { self.nw.int(self.rng, n, true) };
+        let text = if glued {
+            self.nw.digits(n)
+        } else {
+            self.nw.int(self.rng, n, true)
+        };
         s.span(text, label);
-        let unit = if n <= 1 && unit == "heures" { "heure" } else { unit };
+        let unit = if n <= 1 && unit == "heures" {
+            "heure"
+        } else {
+            unit
+        };
         s.push(unit, Kind::Unit, glued);
     }
 

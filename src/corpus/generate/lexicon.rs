@@ -118,6 +118,13 @@ pub const ROUND_NOUNS: &[((&str, &str, bool), u32)] = &[
     (("blocs", "bloc", false), 1),
     (("manches", "manche", true), 1),
     (("circuits", "circuit", false), 1),
+    (("sprints", "sprint", false), 2),
+    (("efforts", "effort", false), 1),
+    (("accélérations", "accélération", true), 1),
+    (("montées", "montée", true), 1),
+    (("exercices", "exercice", false), 1),
+    (("passages", "passage", false), 1),
+    (("fractions", "fraction", true), 1),
 ];
 
 /// Words before a round count (`en 5 séries`).
@@ -211,6 +218,25 @@ pub const WORK_AFTER: &[(&str, u32)] = &[
     ("de fractionné", 1),
     ("rapide", 1),
     ("en force", 1),
+    ("de planche", 1),
+    ("de gainage latéral", 1),
+    ("de squats", 1),
+    ("de burpees", 1),
+    ("de pompes", 1),
+    ("de jumping jacks", 1),
+    ("de rameur", 1),
+    ("de montées de genoux", 1),
+    ("de chaise", 1),
+    ("de corde à sauter", 1),
+    ("de natation", 1),
+    ("de shadow boxing", 1),
+    ("de fentes", 1),
+    ("de mountain climbers", 1),
+    ("de vélo elliptique", 1),
+    ("de kettlebell", 1),
+    ("de sac de frappe", 1),
+    ("de tapis", 1),
+    ("de step", 1),
 ];
 
 /// Rest words said before the duration (`récup 20 secondes`).
@@ -331,6 +357,15 @@ pub const FILLERS: &[&str] = &[
 
 /// Exercises counted in repetitions, never labelled (`10 pompes`).
 pub const EXERCISES: &[&str] = &[
-    "pompes", "burpees", "squats", "abdos", "tractions", "fentes", "dips", "crunchs", "jumping jacks",
-    "kettlebell swings", "mountain climbers",
+    "pompes",
+    "burpees",
+    "squats",
+    "abdos",
+    "tractions",
+    "fentes",
+    "dips",
+    "crunchs",
+    "jumping jacks",
+    "kettlebell swings",
+    "mountain climbers",
 ];

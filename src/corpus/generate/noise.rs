@@ -35,7 +35,15 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
     };
     for _ in 0..fillers {
         let f = one(rng, FILLERS);
-        insert_at_boundary(rng, s, Piece { text: f.into(), kind: Kind::Word, glued: false });
+        insert_at_boundary(
+            rng,
+            s,
+            Piece {
+                text: f.into(),
+                kind: Kind::Word,
+                glued: false,
+            },
+        );
     }
     if rng.random_bool(0.03) {
         s.word("voilà");
@@ -44,7 +52,11 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
     match rng.random_range(0..100) {
         0..35 => s.pieces.retain(|p| p.kind != Kind::Punct),
         35..45 => {
-            let comma = Piece { text: ",".into(), kind: Kind::Punct, glued: true };
+            let comma = Piece {
+                text: ",".into(),
+                kind: Kind::Punct,
+                glued: true,
+            };
             insert_at_boundary(rng, s, comma);
         }
         _ => {}
@@ -86,7 +98,15 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
 
 fn insert_at_boundary<R: Rng>(rng: &mut R, s: &mut Sentence, piece: Piece) {
     // between two pieces, never inside a glued group (`1h30`)
-    let spots: Vec<usize> = (1..s.pieces.len()).filter(|&i| !s.pieces[i].glued).collect();
+    // nor between a number and its unit, nor after `de`
+    let spots: Vec<usize> = (1..s.pieces.len())
+        .filter(|&i| {
+            let prev = s.pieces[i - 1].text.to_lowercase();
+            !s.pieces[i].glued
+                && s.pieces[i].kind != Kind::Unit
+                && !matches!(prev.as_str(), "de" | "d'" | "à" | "x" | "en" | "et")
+        })
+        .collect();
     if spots.is_empty() {
         return;
     }
@@ -108,7 +128,10 @@ fn repeat_a_word<R: Rng>(rng: &mut R, s: &mut Sentence) {
         return;
     }
     let i = words[rng.random_range(0..words.len())];
-    let copy = Piece { glued: false, ..s.pieces[i].clone() };
+    let copy = Piece {
+        glued: false,
+        ..s.pieces[i].clone()
+    };
     s.pieces.insert(i + 1, copy);
 }
 

@@ -73,7 +73,15 @@ fn below_100(n: u32, last: bool) -> String {
     let (t, u) = (n / 10, n % 10);
     match t {
         2..=6 => {
-            let base = ["", "", "vingt", "trente", "quarante", "cinquante", "soixante"][t as usize];
+            let base = [
+                "",
+                "",
+                "vingt",
+                "trente",
+                "quarante",
+                "cinquante",
+                "soixante",
+            ][t as usize];
             match u {
                 0 => base.to_string(),
                 1 => format!("{base} et un"),
@@ -82,7 +90,12 @@ fn below_100(n: u32, last: bool) -> String {
         }
         7 if u == 1 => "soixante et onze".to_string(),
         7 => format!("soixante-{}", below_100(10 + u, false)),
-        8 if u == 0 => if last { "quatre-vingts" } else { "quatre-vingt" }.to_string(),
+        8 if u == 0 => if last {
+            "quatre-vingts"
+        } else {
+            "quatre-vingt"
+        }
+        .to_string(),
         8 => format!("quatre-vingt-{}", UNITS[u as usize]),
         _ => format!("quatre-vingt-{}", below_100(10 + u, false)),
     }
@@ -116,9 +129,9 @@ pub struct NumberWriter {
 impl NumberWriter {
     pub fn sample<R: Rng>(rng: &mut R) -> Self {
         let words = match rng.random_range(0..100) {
-            0..50 => 0.0,
-            50..65 => 0.15,
-            65..80 => 0.5,
+            0..45 => 0.0,
+            45..60 => 0.15,
+            60..75 => 0.5,
             _ => 1.0,
         };
         let style = match rng.random_range(0..10) {
@@ -178,12 +191,19 @@ mod tests {
         assert_eq!(int_to_words(250, false, t), "deux cent cinquante");
         assert_eq!(int_to_words(1080, false, t), "mille quatre-vingts");
         assert_eq!(int_to_words(21, false, WordStyle::Hyphens), "vingt-et-un");
-        assert_eq!(int_to_words(92, false, WordStyle::Spaces), "quatre vingt douze");
+        assert_eq!(
+            int_to_words(92, false, WordStyle::Spaces),
+            "quatre vingt douze"
+        );
     }
 
     #[test]
     fn every_spelling_reads_back() {
-        for style in [WordStyle::Traditional, WordStyle::Hyphens, WordStyle::Spaces] {
+        for style in [
+            WordStyle::Traditional,
+            WordStyle::Hyphens,
+            WordStyle::Spaces,
+        ] {
             for n in 0..=9_999 {
                 for fem in [false, true] {
                     let w = int_to_words(n, fem, style);

@@ -10,6 +10,9 @@ struct Cli {
     /// Sans bips (aucune sortie audio n'est ouverte).
     #[arg(long, global = true)]
     mute: bool,
+    /// Dossier d'un modèle de compréhension entraîné (sinon le modèle intégré).
+    #[arg(long)]
+    ner_model: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -39,7 +42,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Window) => {
-            speechtimer::app::run(speechtimer::app::WindowOptions { mute: cli.mute })
+            speechtimer::app::run(speechtimer::app::WindowOptions {
+                mute: cli.mute,
+                ner_model: cli.ner_model,
+            })
         }
         Some(Command::Data(args)) => cli::data::run(args),
         Some(Command::Eval(args)) => cli::eval::run(args),

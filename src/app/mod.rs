@@ -37,6 +37,8 @@ impl eframe::App for SpeechTimerApp {
 #[derive(Debug, Clone, Default)]
 pub struct WindowOptions {
     pub mute: bool,
+    /// A trained model directory instead of the embedded model.
+    pub ner_model: Option<std::path::PathBuf>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -46,7 +48,19 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
     } else {
         Box::new(Player::spawn())
     };
-    let state = AppState::new(Store::default_location(), sound, Clock::System);
+    let nlu = match crate::nlu::Nlu::load(options.ner_model.as_deref()) {
+        Ok(n) => Some(std::sync::Arc::new(n)),
+        Err(e) => {
+            tracing::error!("{e}");
+            None
+        }
+    };
+    let mut state = AppState::new(Store::default_location(), sound, Clock::System).with_nlu(nlu);
+    if !state.has_nlu() {
+        state
+            .notices
+            .push("Modèle de compréhension illisible : saisissez le plan à la main.".into());
+    }
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("SpeechTimer")

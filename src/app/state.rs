@@ -8,13 +8,18 @@ use super::store::{Prefs, Store};
 use crate::audio::beep::Cue;
 use crate::audio::playback::CueSink;
 use crate::plan::WorkoutPlan;
+use crate::nlu::{Nlu, Parsed};
 use crate::timer::{RunState, Status, Timer};
+use std::sync::Arc;
 
 pub struct AppState {
     pub timer: Timer,
     pub editor: PlanEditor,
     /// The typed order ("12 séries de 2 minutes…").
     pub command: String,
+    /// What the last order meant (shown highlighted under the field).
+    pub understood: Option<Parsed>,
+    nlu: Option<Arc<Nlu>>,
     pub prefs: Prefs,
     store: Option<Store>,
     sound: Box<dyn CueSink>,
@@ -36,12 +41,50 @@ impl AppState {
             timer: Timer::new(plan),
             editor: PlanEditor::new(plan),
             command: String::new(),
+            understood: None,
+            nlu: None,
             prefs,
             store,
             sound,
             clock,
             notices: problem.into_iter().collect(),
             sound_notice_shown: false,
+        }
+    }
+
+    /// Connects the command field to a loaded model.
+    pub fn with_nlu(mut self, nlu: Option<Arc<Nlu>>) -> Self {
+        self.nlu = nlu;
+        self
+    }
+
+    pub fn has_nlu(&self) -> bool {
+        self.nlu.is_some()
+    }
+
+    /// Reads the command field: a complete plan fills the editor (the
+    /// preparation time is kept); an incomplete one says what is missing
+    /// and leaves the fields as they are.
+    pub fn understand(&mut self) {
+        let Some(nlu) = self.nlu.clone() else {
+            self.notices
+                .push("Modèle de compréhension indisponible : saisissez le plan à la main.".into());
+            return;
+        };
+        match nlu.parse(&self.command) {
+            Ok(parsed) => {
+                if let Ok(values) = &parsed.plan {
+                    match values.to_workout_plan() {
+                        Ok(mut plan) => {
+                            plan.prepare = self.editor.plan().prepare;
+                            self.load_plan(plan);
+                        }
+                        Err(e) => self.notices.push(format!("Plan refusé : {e}")),
+                    }
+                }
+                self.understood = Some(parsed);
+            }
+            Err(e) => self.notices.push(e.to_string()),
         }
     }
 

@@ -2,7 +2,9 @@
 //! business logic here; actions go through [`AppState`].
 
 use super::state::AppState;
+use crate::nlu::Parsed;
 use crate::plan::format_duration;
+use crate::values::Label;
 use crate::timer::{Phase, RunState, Status};
 use egui::{Align, Color32, Key, Layout, RichText, Ui};
 use std::time::Duration;
@@ -64,18 +66,21 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         let label = ui.label(RichText::new("Commande").strong());
-        ui.add(
-            egui::TextEdit::singleline(&mut state.command)
-                .hint_text("12 séries de 2 minutes, 30 secondes entre série")
-                .desired_width(ui.available_width() * 0.6),
-        )
-        .labelled_by(label.id);
-        ui.label(
-            RichText::new("non reliée : la compréhension des commandes arrive bientôt")
-                .italics()
-                .weak(),
-        );
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.command)
+                    .hint_text("12 séries de 2 minutes, 30 secondes entre série")
+                    .desired_width(ui.available_width() * 0.6),
+            )
+            .labelled_by(label.id);
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        if ui.add_enabled(state.has_nlu(), egui::Button::new("Comprendre")).clicked() || entered {
+            state.understand();
+        }
     });
+    if let Some(parsed) = &state.understood {
+        understood(ui, parsed);
+    }
     let mut dismissed = None;
     for (i, notice) in state.notices.iter().enumerate() {
         ui.horizontal(|ui| {
@@ -89,6 +94,83 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
         state.notices.remove(i);
     }
     ui.add_space(4.0);
+}
+
+/// Colour of each label's highlight.
+pub fn label_color(label: Label) -> Color32 {
+    match label {
+        Label::NbRounds => Color32::from_rgb(0x8E, 0x44, 0xAD),
+        Label::DurationWtSd => Color32::from_rgb(0xC0, 0x39, 0x2B),
+        Label::DurationWtMin => Color32::from_rgb(0xD3, 0x54, 0x00),
+        Label::DurationWtHr => Color32::from_rgb(0x93, 0x2E, 0x1F),
+        Label::DurationBrSd => Color32::from_rgb(0x1F, 0x6F, 0xB2),
+        Label::DurationBrMin => Color32::from_rgb(0x16, 0xA0, 0x85),
+        Label::DurationBrHr => Color32::from_rgb(0x2C, 0x3E, 0x50),
+    }
+}
+
+/// The understood text, entities on their label's colour, then the plan or
+/// what is missing.
+fn understood(ui: &mut Ui, parsed: &Parsed) {
+    let mut job = egui::text::LayoutJob::default();
+    let plain = egui::TextFormat {
+        font_id: egui::FontId::proportional(16.0),
+        color: ui.visuals().text_color(),
+        ..Default::default()
+    };
+    let chars: Vec<char> = parsed.text.chars().collect();
+    let mut at = 0;
+    for e in &parsed.entities {
+        let before: String = chars[at.min(e.start)..e.start].iter().collect();
+        job.append(&before, 0.0, plain.clone());
+        job.append(
+            &e.text,
+            0.0,
+            egui::TextFormat {
+                background: label_color(e.label),
+                color: Color32::WHITE,
+                ..plain.clone()
+            },
+        );
+        at = e.end;
+    }
+    let rest: String = chars[at.min(chars.len())..].iter().collect();
+    job.append(&rest, 0.0, plain);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(job);
+        for e in &parsed.entities {
+            ui.label(
+                RichText::new(format!("{} = {}", e.text, short_label(e.label)))
+                    .small()
+                    .color(label_color(e.label)),
+            );
+        }
+    });
+    match &parsed.plan {
+        Ok(v) => match v.to_workout_plan() {
+            Ok(p) => ui.label(RichText::new(format!("Compris : {}", p.summary())).strong()),
+            Err(e) => ui.colored_label(Color32::from_rgb(0xE7, 0x4C, 0x3C), format!("Plan refusé : {e}")),
+        },
+        Err(e) => ui.colored_label(
+            Color32::from_rgb(0xE6, 0x7E, 0x22),
+            format!("Incomplet : {e}. Complétez le plan à gauche."),
+        ),
+    };
+    if parsed.confidence < 0.6 && parsed.plan.is_ok() {
+        ui.label(RichText::new("Peu sûr : vérifiez le plan avant de démarrer.").italics());
+    }
+}
+
+fn short_label(label: Label) -> &'static str {
+    match label {
+        Label::NbRounds => "séries",
+        Label::DurationWtSd => "effort (s)",
+        Label::DurationWtMin => "effort (min)",
+        Label::DurationWtHr => "effort (h)",
+        Label::DurationBrSd => "repos (s)",
+        Label::DurationBrMin => "repos (min)",
+        Label::DurationBrHr => "repos (h)",
+    }
 }
 
 fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {

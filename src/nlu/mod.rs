@@ -2,6 +2,7 @@
 //! project. Knows nothing of the corpus, audio or GUI.
 
 pub mod crf;
+pub mod encoder;
 pub mod model;
 pub mod store;
 pub mod tags;

@@ -8,8 +8,8 @@ use super::tags;
 use super::tokenize::{PAD_ID, Token};
 use candle_core::{D, DType, Device, Module, Result, Tensor};
 use candle_nn::rnn::{LSTM, LSTMConfig, RNN};
-use candle_nn::{Conv1d, Embedding, LayerNorm, Linear, VarBuilder};
-use candle_transformers::models::bert;
+use super::encoder::{Block, Norm};
+use candle_nn::{Conv1d, Embedding, Linear, VarBuilder};
 use rand::Rng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 pub enum Arch {
     /// Character CNN + word embeddings + BiLSTM + CRF.
     LstmCrf,
-    /// Character CNN + word embeddings + a small BERT encoder + CRF.
+    /// Character CNN + word embeddings + a small Transformer encoder + CRF.
     Transformer,
 }
 
@@ -115,8 +115,8 @@ enum Encoder {
     Transformer {
         proj: Linear,
         pos: Embedding,
-        norm: LayerNorm,
-        bert: bert::BertEncoder,
+        blocks: Vec<Block>,
+        norm: Norm,
     },
 }
 
@@ -175,29 +175,13 @@ impl NerNet {
                 (Encoder::Lstm { fwd, bwd }, 2 * config.hidden)
             }
             Arch::Transformer => {
-                let bert_cfg = bert::Config {
-                    vocab_size: config.vocab_size,
-                    hidden_size: config.hidden,
-                    num_hidden_layers: config.layers,
-                    num_attention_heads: config.heads,
-                    intermediate_size: 2 * config.hidden,
-                    hidden_act: bert::HiddenAct::Gelu,
-                    hidden_dropout_prob: 0.0,
-                    max_position_embeddings: config.max_len,
-                    type_vocab_size: 1,
-                    initializer_range: 0.02,
-                    layer_norm_eps: 1e-12,
-                    pad_token_id: 0,
-                    position_embedding_type: bert::PositionEmbeddingType::Absolute,
-                    use_cache: false,
-                    classifier_dropout: None,
-                    model_type: None,
-                };
                 let proj = candle_nn::linear(features, config.hidden, vb.pp("proj"))?;
                 let pos = candle_nn::embedding(config.max_len, config.hidden, vb.pp("pos"))?;
-                let norm = candle_nn::layer_norm(config.hidden, 1e-5, vb.pp("norm"))?;
-                let bert = bert::BertEncoder::load(vb.pp("encoder"), &bert_cfg)?;
-                (Encoder::Transformer { proj, pos, norm, bert }, config.hidden)
+                let blocks = (0..config.layers)
+                    .map(|i| Block::new(config.hidden, config.heads, vb.pp(format!("block{i}"))))
+                    .collect::<Result<Vec<_>>>()?;
+                let norm = Norm::new(config.hidden, vb.pp("norm"))?;
+                (Encoder::Transformer { proj, pos, blocks, norm }, config.hidden)
             }
         };
         let head = candle_nn::linear(out_dim, tags::NUM_TAGS, vb.pp("head"))?;
@@ -236,20 +220,22 @@ impl NerNet {
                 let hb = gather_time(&bwd.states_to_tensor(&bwd.seq(&xr)?)?, &batch.reverse)?;
                 Tensor::cat(&[hf, hb], D::Minus1)?
             }
-            Encoder::Transformer { proj, pos, norm, bert } => {
+            Encoder::Transformer { proj, pos, blocks, norm } => {
                 if t > self.config.max_len {
                     candle_core::bail!("sequence of {t} tokens, more than {}", self.config.max_len);
                 }
                 let positions = Tensor::arange(0u32, t as u32, x.device())?;
-                let h = proj.forward(&x)?.broadcast_add(&pos.forward(&positions)?)?;
-                let h = norm.forward(&h)?;
+                let mut h = proj.forward(&x)?.broadcast_add(&pos.forward(&positions)?)?;
                 // additive attention mask: 0 on tokens, large negative on padding
                 let ext = batch
                     .mask
                     .affine(10_000.0, -10_000.0)?
                     .reshape((b, 1, 1, t))?
                     .to_dtype(DType::F32)?;
-                bert.forward(&h, &ext)?
+                for block in blocks {
+                    h = block.forward(&h, &ext)?;
+                }
+                norm.forward(&h)?
             }
         };
         let h = match train {

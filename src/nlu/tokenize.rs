@@ -15,7 +15,8 @@ use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::punctuation::Punctuation;
 use tokenizers::pre_tokenizers::sequence::Sequence as PreSeq;
 use tokenizers::pre_tokenizers::whitespace::WhitespaceSplit;
-use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer, TrainerWrapper};
+use tokenizers::models::TrainerWrapper;
+use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer};
 
 pub const PAD: &str = "[PAD]";
 pub const UNK: &str = "[UNK]";
@@ -64,19 +65,20 @@ impl std::fmt::Debug for NerTokenizer {
     }
 }
 
-fn pipeline(model: WordLevel) -> Tokenizer {
+fn pipeline(model: WordLevel) -> Result<Tokenizer, TokenizeError> {
     let mut tk = Tokenizer::new(model);
     tk.with_normalizer(Some(NormSeq::new(vec![
         NFD.into(),
         StripAccents.into(),
         Lowercase.into(),
-    ])));
+    ])))
+    .map_err(|e| TokenizeError::Train(e.to_string()))?;
     tk.with_pre_tokenizer(Some(PreSeq::new(vec![
         WhitespaceSplit.into(),
         Punctuation::new(SplitDelimiterBehavior::Isolated).into(),
         Digits::new(false).into(),
     ])));
-    tk
+    Ok(tk)
 }
 
 /// What the character view sees of a token: lowercase, accents kept.
@@ -88,7 +90,7 @@ impl NerTokenizer {
     /// Learns the word vocabulary (words seen at least `min_frequency`
     /// times) and the character vocabulary from `texts`.
     pub fn train(texts: &[String], min_frequency: u64) -> Result<Self, TokenizeError> {
-        let mut words = pipeline(WordLevel::default());
+        let mut words = pipeline(WordLevel::default())?;
         let mut trainer = TrainerWrapper::WordLevelTrainer(
             WordLevelTrainer::builder()
                 .min_frequency(min_frequency)
@@ -111,7 +113,7 @@ impl NerTokenizer {
             .unk_token(UNK.to_string())
             .build()
             .map_err(|e| TokenizeError::Train(e.to_string()))?;
-        let words = pipeline(model);
+        let words = pipeline(model)?;
         let mut counts: HashMap<char, usize> = HashMap::new();
         for t in texts {
             for c in t.chars().filter(|c| !c.is_whitespace()) {

@@ -1,6 +1,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod cli;
+
 /// SpeechTimer: minuteur d'intervalles à commande vocale, hors ligne.
 #[derive(Debug, Parser)]
 #[command(name = "speechtimer", version, about)]
@@ -16,6 +18,14 @@ struct Cli {
 enum Command {
     /// Ouvre la fenêtre du minuteur (ce que fait `speechtimer` seul).
     Window,
+    /// Modèle Whisper : télécharger, vérifier, localiser.
+    Model(cli::model::ModelCmd),
+    /// Transcrit des fichiers WAV.
+    Transcribe(cli::asr::TranscribeCmd),
+    /// Écoute le micro et affiche ce qui a été dit.
+    Listen(cli::asr::ListenCmd),
+    /// Liste les micros.
+    Devices,
 }
 
 fn main() -> ExitCode {
@@ -31,6 +41,10 @@ fn main() -> ExitCode {
         None | Some(Command::Window) => {
             speechtimer::app::run(speechtimer::app::WindowOptions { mute: cli.mute })
         }
+        Some(Command::Model(cmd)) => cli::model::run(cmd),
+        Some(Command::Transcribe(cmd)) => cli::asr::transcribe(cmd),
+        Some(Command::Listen(cmd)) => cli::asr::listen(cmd),
+        Some(Command::Devices) => cli::asr::devices(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,5 @@
+//! Command-line front ends: clap arguments and `run` functions, one module
+//! per group of commands. `main.rs` only dispatches.
+
+pub mod asr;
+pub mod model;

@@ -386,7 +386,13 @@ impl Default for FetchOptions {
 }
 
 fn agent(opts: &FetchOptions) -> ureq::Agent {
+    // the operating system's trust store (and SSL_CERT_FILE), so corporate
+    // proxies with their own CA work like they do for curl
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+        .build();
     ureq::Agent::config_builder()
+        .tls_config(tls)
         .timeout_connect(Some(opts.connect_timeout))
         .timeout_recv_response(Some(Duration::from_secs(30)))
         .timeout_recv_body(Some(Duration::from_secs(60)))

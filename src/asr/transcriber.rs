@@ -155,11 +155,13 @@ impl Transcriber {
             });
         }
         // whisper.cpp wants at least 1 s; pad short clips with silence
+        let min_len = SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10;
         let padded;
         let mut input = samples;
-        if samples.len() < SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10 {
-            padded = samples.to_vec();
-            padded.resize(SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10, 0.0);
+        if samples.len() < min_len {
+            let mut p = samples.to_vec();
+            p.resize(min_len, 0.0);
+            padded = p;
             input = &padded;
         }
         let o = &self.opts;

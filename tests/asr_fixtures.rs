@@ -8,10 +8,10 @@ use speechtimer::asr::{DecodeOptions, Transcriber, Transcript};
 use speechtimer::audio::wav;
 use std::sync::{Mutex, OnceLock};
 
-/// Share of spoken numbers found in the transcripts, measured at
-/// 0.XX with the default decoding (see docs/asr.md); the floor sits a
-/// little under it.
-const NUMBERS_FOUND_FLOOR: f64 = 0.85;
+/// Share of spoken numbers found in the transcripts: measured 48/63 = 0.76
+/// with the default decoding (beam 5, audio_ctx 768, count prompt; see
+/// docs/asr.md); the floor sits a little under it.
+const NUMBERS_FOUND_FLOOR: f64 = 0.70;
 
 /// One model for the whole file; decoding is serialised (each run uses
 /// every core anyway).
@@ -62,6 +62,8 @@ fn every_command_clip_transcribes_and_numbers_are_heard() {
         let (f, s) = numbers_found(&t.text, &clip.numbers);
         found += f;
         spoken += s;
+        // the headline at a normal pace in both voices; `fast-headline-fr4`
+        // (speed 185) is heard as "Bous série…" and only counts in the share
         if clip.file.starts_with("headline") {
             headline += 1;
             for n in [12, 2, 30] {

@@ -109,7 +109,7 @@ where
 {
     let err_tx = tx.clone();
     device.build_input_stream::<T, _, _>(
-        config.clone(),
+        *config,
         move |data: &[T], _| {
             let block: Vec<f32> = data
                 .iter()

@@ -318,7 +318,7 @@ mod tests {
         }
         let started_at = started_at.expect("speech detected");
         assert!(
-            started_at >= 8_000 && started_at < 8_000 + 16 * 150,
+            (8_000..8_000 + 16 * 150).contains(&started_at),
             "{started_at}"
         );
         let ended_at = ended_at.expect("end detected");

@@ -4,6 +4,7 @@
 //! app. See ARCHITECTURE.md for the codemap.
 
 pub mod app;
+pub mod asr;
 pub mod audio;
 pub mod corpus;
 pub mod nlu;

@@ -3,6 +3,8 @@ mod cli;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod cli;
+
 /// SpeechTimer: minuteur d'intervalles à commande vocale, hors ligne.
 #[derive(Debug, Parser)]
 #[command(name = "speechtimer", version, about)]
@@ -29,6 +31,14 @@ enum Command {
     Parse(cli::ner::ParseArgs),
     /// Entraîne le modèle de compréhension (lstm-crf ou transformer).
     Train(cli::ner::TrainArgs),
+    /// Modèle Whisper : télécharger, vérifier, localiser.
+    Model(cli::model::ModelCmd),
+    /// Transcrit des fichiers WAV.
+    Transcribe(cli::asr::TranscribeCmd),
+    /// Écoute le micro et affiche ce qui a été dit.
+    Listen(cli::asr::ListenCmd),
+    /// Liste les micros.
+    Devices,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +61,10 @@ fn main() -> ExitCode {
         Some(Command::Eval(args)) => cli::eval::run(args),
         Some(Command::Parse(args)) => cli::ner::parse(args),
         Some(Command::Train(args)) => cli::ner::run_train(args),
+        Some(Command::Model(cmd)) => cli::model::run(cmd),
+        Some(Command::Transcribe(cmd)) => cli::asr::transcribe(cmd),
+        Some(Command::Listen(cmd)) => cli::asr::listen(cmd),
+        Some(Command::Devices) => cli::asr::devices(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

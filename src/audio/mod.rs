@@ -1,4 +1,9 @@
-//! Sound: beep synthesis and playback (capture and WAV io come with the voice issues).
+//! Sound: beep synthesis and playback, microphone capture, WAV io,
+//! resampling to 16 kHz mono and voice activity detection.
 
 pub mod beep;
+pub mod capture;
 pub mod playback;
+pub mod resample;
+pub mod vad;
+pub mod wav;

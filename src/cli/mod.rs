@@ -1,5 +1,8 @@
-//! Command-line subcommands beyond the window.
+//! Command-line front ends: clap arguments and `run` functions, one module
+//! per group of commands. `main.rs` only dispatches.
 
+pub mod asr;
 pub mod data;
 pub mod eval;
+pub mod model;
 pub mod ner;

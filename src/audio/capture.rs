@@ -1,0 +1,278 @@
+//! Microphone capture on cpal: any device, sample format, rate and channel
+//! count in; mono f32 at 16 kHz out, with an input level for a meter.
+//!
+//! The cpal callback only converts and forwards samples over a channel; the
+//! thread that owns [`Capture`] resamples and runs end-of-speech detection.
+//! (A cpal stream may not move between threads, so keep a `Capture` on the
+//! thread that opened it.)
+
+use super::resample::{self, StreamResampler, TARGET_RATE};
+use super::vad::{Endpoint, EndpointConfig, Endpointer, EnergyVad, VoiceDetector, rms_db};
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    #[error(
+        "Aucun micro détecté : branchez-en un, ou transcrivez un fichier (`speechtimer transcribe`)"
+    )]
+    NoDevice,
+    #[error("micro « {0} » introuvable : `speechtimer devices` liste ceux qui sont disponibles")]
+    NotFound(String),
+    #[error("impossible d'ouvrir le micro « {name} » : {reason}")]
+    Open { name: String, reason: String },
+    #[error(
+        "le micro « {name} » a cessé de répondre ({reason}) : vérifiez qu'il est toujours branché"
+    )]
+    Lost { name: String, reason: String },
+    #[error(transparent)]
+    Resample(#[from] resample::ResampleError),
+}
+
+/// A capture device as listed by `speechtimer devices`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceInfo {
+    pub name: String,
+    pub is_default: bool,
+    /// "48000 Hz, 2 canaux, F32" when the default config could be read.
+    pub config: Option<String>,
+}
+
+fn device_name(d: &cpal::Device) -> String {
+    d.description()
+        .map(|desc| desc.name().to_string())
+        .unwrap_or_else(|_| "(sans nom)".to_string())
+}
+
+/// Lists input devices of the default host.
+pub fn list_devices() -> Result<Vec<DeviceInfo>, CaptureError> {
+    let host = cpal::default_host();
+    let default = host.default_input_device().map(|d| device_name(&d));
+    let devices = host.input_devices().map_err(|e| CaptureError::Open {
+        name: "(liste)".into(),
+        reason: e.to_string(),
+    })?;
+    Ok(devices
+        .map(|d| {
+            let name = device_name(&d);
+            let config = d.default_input_config().ok().map(|c| {
+                format!(
+                    "{} Hz, {} canaux, {:?}",
+                    c.sample_rate(),
+                    c.channels(),
+                    c.sample_format()
+                )
+            });
+            DeviceInfo {
+                is_default: default.as_deref() == Some(name.as_str()),
+                name,
+                config,
+            }
+        })
+        .collect())
+}
+
+enum Msg {
+    Samples(Vec<f32>),
+    Error(String),
+}
+
+/// An open input stream.
+pub struct Capture {
+    name: String,
+    _stream: cpal::Stream,
+    rx: Receiver<Msg>,
+    resampler: StreamResampler,
+    channels: usize,
+    level_db: f32,
+}
+
+/// Input level for a meter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Level {
+    /// dBFS of the last block.
+    pub db: f32,
+    /// An utterance is being recorded.
+    pub speaking: bool,
+}
+
+fn build<T>(
+    device: &cpal::Device,
+    config: &cpal::StreamConfig,
+    tx: SyncSender<Msg>,
+) -> Result<cpal::Stream, cpal::Error>
+where
+    T: cpal::SizedSample,
+    f32: cpal::FromSample<T>,
+{
+    let err_tx = tx.clone();
+    device.build_input_stream::<T, _, _>(
+        *config,
+        move |data: &[T], _| {
+            let block: Vec<f32> = data
+                .iter()
+                .map(|s| <f32 as cpal::FromSample<T>>::from_sample_(*s))
+                .collect();
+            // a full channel means the reader stalled: drop the block
+            let _ = tx.try_send(Msg::Samples(block));
+        },
+        move |e| {
+            let _ = err_tx.try_send(Msg::Error(e.to_string()));
+        },
+        None,
+    )
+}
+
+impl Capture {
+    /// Opens `device` (by name, exact or case-insensitive substring), or the
+    /// default input, and starts it.
+    pub fn open(device: Option<&str>) -> Result<Self, CaptureError> {
+        let host = cpal::default_host();
+        let dev = match device {
+            None => host.default_input_device().ok_or(CaptureError::NoDevice)?,
+            Some(want) => {
+                let want_l = want.to_lowercase();
+                let devices: Vec<cpal::Device> = host
+                    .input_devices()
+                    .map_err(|_| CaptureError::NoDevice)?
+                    .collect();
+                let exact = devices.iter().position(|d| device_name(d) == want);
+                let loose = || {
+                    devices
+                        .iter()
+                        .position(|d| device_name(d).to_lowercase().contains(&want_l))
+                };
+                let i = exact
+                    .or_else(loose)
+                    .ok_or_else(|| CaptureError::NotFound(want.to_string()))?;
+                devices.into_iter().nth(i).ok_or(CaptureError::NoDevice)?
+            }
+        };
+        let name = device_name(&dev);
+        let open_err = |reason: String| CaptureError::Open {
+            name: name.clone(),
+            reason,
+        };
+        let supported = dev
+            .default_input_config()
+            .map_err(|e| open_err(e.to_string()))?;
+        let config = supported.config();
+        let (tx, rx) = mpsc::sync_channel(256);
+        use cpal::SampleFormat as F;
+        let stream = match supported.sample_format() {
+            F::F32 => build::<f32>(&dev, &config, tx),
+            F::F64 => build::<f64>(&dev, &config, tx),
+            F::I8 => build::<i8>(&dev, &config, tx),
+            F::I16 => build::<i16>(&dev, &config, tx),
+            F::I32 => build::<i32>(&dev, &config, tx),
+            F::I64 => build::<i64>(&dev, &config, tx),
+            F::U8 => build::<u8>(&dev, &config, tx),
+            F::U16 => build::<u16>(&dev, &config, tx),
+            F::U32 => build::<u32>(&dev, &config, tx),
+            F::U64 => build::<u64>(&dev, &config, tx),
+            other => return Err(open_err(format!("format {other:?} non pris en charge"))),
+        }
+        .map_err(|e| open_err(e.to_string()))?;
+        stream.play().map_err(|e| open_err(e.to_string()))?;
+        tracing::info!(
+            "capturing from {name}: {} Hz, {} channels",
+            config.sample_rate,
+            config.channels
+        );
+        Ok(Self {
+            resampler: StreamResampler::new(config.sample_rate)?,
+            channels: config.channels as usize,
+            name,
+            _stream: stream,
+            rx,
+            level_db: -100.0,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Level of the last block read, dBFS.
+    pub fn level_db(&self) -> f32 {
+        self.level_db
+    }
+
+    /// Waits up to `timeout` for the next block, mixed to mono and
+    /// resampled to 16 kHz (possibly empty while the resampler fills).
+    /// No data for `timeout` means the device is gone.
+    pub fn next_block(&mut self, timeout: Duration) -> Result<Vec<f32>, CaptureError> {
+        let lost = |reason: String| CaptureError::Lost {
+            name: self.name.clone(),
+            reason,
+        };
+        match self.rx.recv_timeout(timeout) {
+            Ok(Msg::Samples(s)) => {
+                let mono = resample::mix_to_mono(&s, self.channels);
+                let out = self.resampler.push(&mono)?;
+                if !out.is_empty() {
+                    self.level_db = rms_db(&out);
+                }
+                Ok(out)
+            }
+            Ok(Msg::Error(e)) => Err(lost(e)),
+            Err(RecvTimeoutError::Timeout) => Err(lost("aucun son reçu".into())),
+            Err(RecvTimeoutError::Disconnected) => Err(lost("flux fermé".into())),
+        }
+    }
+
+    /// Records one utterance, ended by silence (`cfg.hangover_ms`) or length
+    /// (`cfg.max_ms`). Gives up with an empty result after `wait` without
+    /// speech. `on_level` is called for every block (meter).
+    pub fn listen(
+        &mut self,
+        cfg: EndpointConfig,
+        wait: Duration,
+        on_level: &mut dyn FnMut(Level),
+    ) -> Result<Vec<f32>, CaptureError> {
+        let mut ep = Endpointer::new(
+            EnergyVad::default(),
+            EndpointConfig {
+                rate: TARGET_RATE,
+                ..cfg
+            },
+        );
+        let t0 = Instant::now();
+        loop {
+            let block = self.next_block(Duration::from_secs(2))?;
+            let state = ep.push(&block);
+            on_level(Level {
+                db: ep.detector().level_db(),
+                speaking: ep.started(),
+            });
+            match state {
+                Endpoint::Ended | Endpoint::MaxLength => return Ok(ep.into_utterance()),
+                Endpoint::Waiting if t0.elapsed() > wait => return Ok(Vec::new()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Push-to-talk: records from now until `stop` is set, or for `max`.
+    pub fn record_until(
+        &mut self,
+        stop: &AtomicBool,
+        max: Duration,
+        on_level: &mut dyn FnMut(Level),
+    ) -> Result<Vec<f32>, CaptureError> {
+        let mut out = Vec::new();
+        let cap = (max.as_secs_f32() * TARGET_RATE as f32) as usize;
+        while !stop.load(Ordering::Relaxed) && out.len() < cap {
+            let block = self.next_block(Duration::from_secs(2))?;
+            out.extend_from_slice(&block);
+            on_level(Level {
+                db: self.level_db,
+                speaking: true,
+            });
+        }
+        out.truncate(cap);
+        Ok(out)
+    }
+}

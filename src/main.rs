@@ -3,8 +3,6 @@ mod cli;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-mod cli;
-
 /// SpeechTimer: minuteur d'intervalles à commande vocale, hors ligne.
 #[derive(Debug, Parser)]
 #[command(name = "speechtimer", version, about)]
@@ -51,12 +49,10 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        None | Some(Command::Window) => {
-            speechtimer::app::run(speechtimer::app::WindowOptions {
-                mute: cli.mute,
-                ner_model: cli.ner_model,
-            })
-        }
+        None | Some(Command::Window) => speechtimer::app::run(speechtimer::app::WindowOptions {
+            mute: cli.mute,
+            ner_model: cli.ner_model,
+        }),
         Some(Command::Data(args)) => cli::data::run(args),
         Some(Command::Eval(args)) => cli::eval::run(args),
         Some(Command::Parse(args)) => cli::ner::parse(args),

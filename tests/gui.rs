@@ -180,7 +180,10 @@ fn typed_command_fills_the_plan_and_highlights_the_numbers() {
     let state = AppState::new(None, Box::new(Silent::default()), clock.clone()).with_nlu(Some(nlu));
     let mut h = Harness::builder()
         .with_size([1000.0, 700.0])
-        .build_ui_state(|ui, app: &mut SpeechTimerApp| app.show(ui), SpeechTimerApp::new(state));
+        .build_ui_state(
+            |ui, app: &mut SpeechTimerApp| app.show(ui),
+            SpeechTimerApp::new(state),
+        );
     h.step();
     h.get_by_role_and_label(Role::TextInput, "Commande").focus();
     h.step();
@@ -191,13 +194,19 @@ fn typed_command_fills_the_plan_and_highlights_the_numbers() {
     h.step();
     h.step();
     let plan = h.state().state.editor.plan();
-    assert_eq!((plan.rounds, plan.work.as_secs(), plan.rest.as_secs()), (12, 120, 30));
+    assert_eq!(
+        (plan.rounds, plan.work.as_secs(), plan.rest.as_secs()),
+        (12, 120, 30)
+    );
     assert_eq!(h.state().state.editor.rounds, "12");
     assert_eq!(h.state().state.editor.work, "2:00");
     assert!(shows(&h, "12 = séries"));
     assert!(shows(&h, "2 = effort (min)"));
     assert!(shows(&h, "30 = repos (s)"));
-    assert!(shows(&h, "Compris : 12 séries de 2:00, repos 0:30 — total 29:35"));
+    assert!(shows(
+        &h,
+        "Compris : 12 séries de 2:00, repos 0:30 — total 29:35"
+    ));
     // an incomplete order says what is missing and keeps the plan
     type_into(&mut h, "Commande", "douze séries");
     h.get_by_label("Comprendre").click();

@@ -7,8 +7,8 @@ use super::editor::PlanEditor;
 use super::store::{Prefs, Store};
 use crate::audio::beep::Cue;
 use crate::audio::playback::CueSink;
-use crate::plan::WorkoutPlan;
 use crate::nlu::{Nlu, Parsed};
+use crate::plan::WorkoutPlan;
 use crate::timer::{RunState, Status, Timer};
 use std::sync::Arc;
 

@@ -4,8 +4,8 @@
 use super::state::AppState;
 use crate::nlu::Parsed;
 use crate::plan::format_duration;
-use crate::values::Label;
 use crate::timer::{Phase, RunState, Status};
+use crate::values::Label;
 use egui::{Align, Color32, Key, Layout, RichText, Ui};
 use std::time::Duration;
 
@@ -74,7 +74,11 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
             )
             .labelled_by(label.id);
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-        if ui.add_enabled(state.has_nlu(), egui::Button::new("Comprendre")).clicked() || entered {
+        if ui
+            .add_enabled(state.has_nlu(), egui::Button::new("Comprendre"))
+            .clicked()
+            || entered
+        {
             state.understand();
         }
     });
@@ -149,7 +153,10 @@ fn understood(ui: &mut Ui, parsed: &Parsed) {
     match &parsed.plan {
         Ok(v) => match v.to_workout_plan() {
             Ok(p) => ui.label(RichText::new(format!("Compris : {}", p.summary())).strong()),
-            Err(e) => ui.colored_label(Color32::from_rgb(0xE7, 0x4C, 0x3C), format!("Plan refusé : {e}")),
+            Err(e) => ui.colored_label(
+                Color32::from_rgb(0xE7, 0x4C, 0x3C),
+                format!("Plan refusé : {e}"),
+            ),
         },
         Err(e) => ui.colored_label(
             Color32::from_rgb(0xE6, 0x7E, 0x22),

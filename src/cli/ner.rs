@@ -45,7 +45,8 @@ pub fn parse(args: ParseArgs) -> anyhow::Result<()> {
 
 /// One text per line, or JSONL objects with a `text` field.
 fn read_texts(path: &Path) -> anyhow::Result<Vec<String>> {
-    let file = std::fs::File::open(path).with_context(|| format!("lecture de {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("lecture de {}", path.display()))?;
     let mut texts = Vec::new();
     for line in std::io::BufReader::new(file).lines() {
         let line = line?;

@@ -43,10 +43,17 @@ impl GoldPaths {
                 }
             }
         }
-        let first: Vec<u32> = paths.iter().map(|p| p.first().copied().unwrap_or(0) as u32).collect();
+        let first: Vec<u32> = paths
+            .iter()
+            .map(|p| p.first().copied().unwrap_or(0) as u32)
+            .collect();
         let last: Vec<u32> = paths
             .iter()
-            .map(|p| p.get(p.len().min(t_max).saturating_sub(1)).copied().unwrap_or(0) as u32)
+            .map(|p| {
+                p.get(p.len().min(t_max).saturating_sub(1))
+                    .copied()
+                    .unwrap_or(0) as u32
+            })
             .collect();
         Ok(Self {
             tags: Tensor::from_vec(tags, (b, t_max), device)?,
@@ -76,7 +83,9 @@ impl Crf {
                 }
             }
         }
-        let sm: Vec<f32> = (0..k).map(|t| if allowed_start(t) { 0.0 } else { FORBIDDEN }).collect();
+        let sm: Vec<f32> = (0..k)
+            .map(|t| if allowed_start(t) { 0.0 } else { FORBIDDEN })
+            .collect();
         let device = vb.device();
         Ok(Self {
             k,
@@ -101,10 +110,16 @@ impl Crf {
     pub fn log_partition(&self, em: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let (_b, t_max, _k) = em.dims3()?;
         let trans = self.trans()?.unsqueeze(0)?;
-        let mut alpha = em.narrow(1, 0, 1)?.squeeze(1)?.broadcast_add(&self.start_scores()?)?;
+        let mut alpha = em
+            .narrow(1, 0, 1)?
+            .squeeze(1)?
+            .broadcast_add(&self.start_scores()?)?;
         for t in 1..t_max {
             let emit = em.narrow(1, t, 1)?; // [B,1,K]
-            let scores = alpha.unsqueeze(2)?.broadcast_add(&trans)?.broadcast_add(&emit)?;
+            let scores = alpha
+                .unsqueeze(2)?
+                .broadcast_add(&trans)?
+                .broadcast_add(&emit)?;
             let next = scores.log_sum_exp(1)?;
             let m = mask.narrow(1, t, 1)?; // [B,1]
             let keep = m.affine(-1.0, 1.0)?;
@@ -147,7 +162,11 @@ impl Crf {
     pub fn scores(&self) -> Result<CrfScores> {
         Ok(CrfScores {
             k: self.k,
-            trans: self.trans()?.flatten_all()?.to_dtype(DType::F32)?.to_vec1()?,
+            trans: self
+                .trans()?
+                .flatten_all()?
+                .to_dtype(DType::F32)?
+                .to_vec1()?,
             start: self.start_scores()?.to_dtype(DType::F32)?.to_vec1()?,
             end: self.end.to_dtype(DType::F32)?.to_vec1()?,
         })
@@ -216,8 +235,8 @@ impl CrfScores {
         for t in 1..t_max {
             for to in 0..k {
                 let prev = &a[(t - 1) * k..t * k];
-                a[t * k + to] = log_sum_exp((0..k).map(|f| prev[f] + self.trans[f * k + to]))
-                    + em[t * k + to];
+                a[t * k + to] =
+                    log_sum_exp((0..k).map(|f| prev[f] + self.trans[f * k + to])) + em[t * k + to];
             }
         }
         a
@@ -246,9 +265,9 @@ impl CrfScores {
         b[(t_max - 1) * k..].copy_from_slice(&self.end);
         for t in (0..t_max - 1).rev() {
             for from in 0..k {
-                b[t * k + from] = log_sum_exp(
-                    (0..k).map(|to| self.trans[from * k + to] + em[(t + 1) * k + to] + b[(t + 1) * k + to]),
-                );
+                b[t * k + from] = log_sum_exp((0..k).map(|to| {
+                    self.trans[from * k + to] + em[(t + 1) * k + to] + b[(t + 1) * k + to]
+                }));
             }
         }
         let z = self.log_partition(em);
@@ -325,7 +344,8 @@ mod tests {
         for (_, var) in vm.data().lock().unwrap().iter() {
             let n = var.elem_count();
             let vals: Vec<f32> = (0..n).map(|_| rng.random_range(-2.0..2.0)).collect();
-            var.set(&Tensor::from_vec(vals, var.shape(), &Device::Cpu).unwrap()).unwrap();
+            var.set(&Tensor::from_vec(vals, var.shape(), &Device::Cpu).unwrap())
+                .unwrap();
         }
         (crf, vm)
     }
@@ -346,9 +366,13 @@ mod tests {
             // the batched tensor version, with a padded second sequence
             let em2 = random_em(t, k, &mut rng);
             let short = t - 1;
-            let brute2 =
-                log_sum_exp(all_paths(k, short).iter().map(|p| path_score(&scores, &em2[..short * k], p)));
-            let batch = Tensor::from_vec([em.clone(), em2].concat(), (2, t, k), &Device::Cpu).unwrap();
+            let brute2 = log_sum_exp(
+                all_paths(k, short)
+                    .iter()
+                    .map(|p| path_score(&scores, &em2[..short * k], p)),
+            );
+            let batch =
+                Tensor::from_vec([em.clone(), em2].concat(), (2, t, k), &Device::Cpu).unwrap();
             let mut mask = vec![1f32; 2 * t];
             mask[2 * t - 1] = 0.0;
             let mask = Tensor::from_vec(mask, (2, t), &Device::Cpu).unwrap();
@@ -357,9 +381,18 @@ mod tests {
             assert!((z[1] - brute2).abs() < 1e-3, "{} vs {brute2}", z[1]);
             // gold path score matches the hand sum
             let gold_path: Vec<usize> = scores.viterbi(&em);
-            let gold = GoldPaths::new(&[gold_path.clone(), gold_path[..short].to_vec()], t, k, &Device::Cpu)
+            let gold = GoldPaths::new(
+                &[gold_path.clone(), gold_path[..short].to_vec()],
+                t,
+                k,
+                &Device::Cpu,
+            )
+            .unwrap();
+            let ps: Vec<f32> = crf
+                .path_score(&batch, &mask, &gold)
+                .unwrap()
+                .to_vec1()
                 .unwrap();
-            let ps: Vec<f32> = crf.path_score(&batch, &mask, &gold).unwrap().to_vec1().unwrap();
             assert!((ps[0] - path_score(&scores, &em, &gold_path)).abs() < 1e-3);
         }
     }
@@ -384,7 +417,10 @@ mod tests {
             let em = random_em(t, k, &mut rng);
             let path = scores.viterbi(&em);
             assert!(tags::allowed_start(path[0]));
-            assert!(path.windows(2).all(|w| tags::allowed(w[0], w[1])), "{path:?}");
+            assert!(
+                path.windows(2).all(|w| tags::allowed(w[0], w[1])),
+                "{path:?}"
+            );
         }
     }
 

@@ -11,8 +11,8 @@ pub mod tokenize;
 use crate::values::{Entity, PlanValues, ValueError, plan_values};
 use candle_core::Device;
 use crf::CrfScores;
-use model::{Batch, NerNet};
 pub use model::{Arch, NerConfig};
+use model::{Batch, NerNet};
 pub use store::{LoadError, ModelFiles};
 use tokenize::{NerTokenizer, Token};
 
@@ -132,7 +132,10 @@ impl Nlu {
 
     /// Tags one transcript.
     pub fn parse(&self, text: &str) -> Result<Parsed, NluError> {
-        Ok(self.parse_batch(&[text])?.pop().expect("one result per text"))
+        Ok(self
+            .parse_batch(&[text])?
+            .pop()
+            .expect("one result per text"))
     }
 
     /// Tags several transcripts in one pass of the network.
@@ -167,7 +170,9 @@ impl Nlu {
                 notes.push("rien à comprendre : le texte est vide".to_string());
                 (Vec::new(), 0.0)
             } else {
-                let em = emissions.next().expect("one emission row per non-empty text");
+                let em = emissions
+                    .next()
+                    .expect("one emission row per non-empty text");
                 self.decode(text, tokens, &em)
             };
             let plan = plan_values(&entities);
@@ -189,7 +194,11 @@ impl Nlu {
         let k = self.crf.k;
         let path = self.crf.viterbi(em);
         let marg = self.crf.marginals(em);
-        let conf: Vec<f32> = path.iter().enumerate().map(|(t, &j)| marg[t * k + j]).collect();
+        let conf: Vec<f32> = path
+            .iter()
+            .enumerate()
+            .map(|(t, &j)| marg[t * k + j])
+            .collect();
         let chars: Vec<char> = text.chars().collect();
         let mut entities: Vec<Entity> = Vec::new();
         let mut open: Option<(usize, usize, f32, usize)> = None; // first, last, sum, count

@@ -4,11 +4,11 @@
 //! trains (VarMap) and loads (safetensors).
 
 use super::crf::Crf;
+use super::encoder::{Block, Norm};
 use super::tags;
 use super::tokenize::{PAD_ID, Token};
 use candle_core::{D, DType, Device, Module, Result, Tensor};
 use candle_nn::rnn::{LSTM, LSTMConfig, RNN};
-use super::encoder::{Block, Norm};
 use candle_nn::{Conv1d, Embedding, Linear, VarBuilder};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -87,7 +87,11 @@ impl Batch {
         for (i, seq) in seqs.iter().enumerate() {
             let len = seq.len();
             for t in 0..t_max {
-                reverse[i * t_max + t] = if t < len { (len - 1 - t) as u32 } else { t as u32 };
+                reverse[i * t_max + t] = if t < len {
+                    (len - 1 - t) as u32
+                } else {
+                    t as u32
+                };
             }
             for (t, tok) in seq.iter().enumerate() {
                 words[i * t_max + t] = tok.id;
@@ -113,7 +117,9 @@ enum Encoder {
         bwd: LSTM,
     },
     Transformer {
-        proj: Linear,
+        /// Width-3 convolution from token features to the model width: each
+        /// token starts with its neighbours in view (unit words follow numbers).
+        proj: Conv1d,
         pos: Embedding,
         blocks: Vec<Block>,
         norm: Norm,
@@ -137,7 +143,13 @@ fn dropout(xs: &Tensor, p: f32, rng: &mut StdRng) -> Result<Tensor> {
     }
     let keep = 1.0 - p;
     let mask: Vec<f32> = (0..xs.elem_count())
-        .map(|_| if rng.random::<f32>() < keep { 1.0 / keep } else { 0.0 })
+        .map(|_| {
+            if rng.random::<f32>() < keep {
+                1.0 / keep
+            } else {
+                0.0
+            }
+        })
         .collect();
     xs.mul(&Tensor::from_vec(mask, xs.shape(), xs.device())?)
 }
@@ -170,22 +182,54 @@ impl NerNet {
         let features = config.word_dim + config.char_filters;
         let (encoder, out_dim) = match config.arch {
             Arch::LstmCrf => {
-                let fwd = candle_nn::lstm(features, config.hidden, LSTMConfig::default(), vb.pp("lstm_fwd"))?;
-                let bwd = candle_nn::lstm(features, config.hidden, LSTMConfig::default(), vb.pp("lstm_bwd"))?;
+                let fwd = candle_nn::lstm(
+                    features,
+                    config.hidden,
+                    LSTMConfig::default(),
+                    vb.pp("lstm_fwd"),
+                )?;
+                let bwd = candle_nn::lstm(
+                    features,
+                    config.hidden,
+                    LSTMConfig::default(),
+                    vb.pp("lstm_bwd"),
+                )?;
                 (Encoder::Lstm { fwd, bwd }, 2 * config.hidden)
             }
             Arch::Transformer => {
-                let proj = candle_nn::linear(features, config.hidden, vb.pp("proj"))?;
+                let proj = candle_nn::conv1d(
+                    features,
+                    config.hidden,
+                    3,
+                    candle_nn::Conv1dConfig {
+                        padding: 1,
+                        ..Default::default()
+                    },
+                    vb.pp("proj"),
+                )?;
                 let pos = candle_nn::embedding(config.max_len, config.hidden, vb.pp("pos"))?;
                 let blocks = (0..config.layers)
                     .map(|i| Block::new(config.hidden, config.heads, vb.pp(format!("block{i}"))))
                     .collect::<Result<Vec<_>>>()?;
                 let norm = Norm::new(config.hidden, vb.pp("norm"))?;
-                (Encoder::Transformer { proj, pos, blocks, norm }, config.hidden)
+                (
+                    Encoder::Transformer {
+                        proj,
+                        pos,
+                        blocks,
+                        norm,
+                    },
+                    config.hidden,
+                )
             }
         };
         let head = candle_nn::linear(out_dim, tags::NUM_TAGS, vb.pp("head"))?;
-        let crf = Crf::new(vb.pp("crf"), tags::NUM_TAGS, tags::allowed, tags::allowed_start)?;
+        let crf = Crf::new(
+            vb.pp("crf"),
+            tags::NUM_TAGS,
+            tags::allowed,
+            tags::allowed_start,
+        )?;
         Ok(Self {
             config: config.clone(),
             words,
@@ -208,7 +252,12 @@ impl NerNet {
             .forward(&batch.chars.reshape((b * t, c))?)? // [BT, C, E]
             .transpose(1, 2)?
             .contiguous()?;
-        let ch = self.conv.forward(&ch)?.relu()?.max(D::Minus1)?.reshape((b, t, ()))?;
+        let ch = self
+            .conv
+            .forward(&ch)?
+            .relu()?
+            .max(D::Minus1)?
+            .reshape((b, t, ()))?;
         let mut x = Tensor::cat(&[w, ch], D::Minus1)?;
         if let Some(rng) = train.as_deref_mut() {
             x = dropout(&x, self.config.dropout, rng)?;
@@ -220,12 +269,18 @@ impl NerNet {
                 let hb = gather_time(&bwd.states_to_tensor(&bwd.seq(&xr)?)?, &batch.reverse)?;
                 Tensor::cat(&[hf, hb], D::Minus1)?
             }
-            Encoder::Transformer { proj, pos, blocks, norm } => {
+            Encoder::Transformer {
+                proj,
+                pos,
+                blocks,
+                norm,
+            } => {
                 if t > self.config.max_len {
                     candle_core::bail!("sequence of {t} tokens, more than {}", self.config.max_len);
                 }
                 let positions = Tensor::arange(0u32, t as u32, x.device())?;
-                let mut h = proj.forward(&x)?.broadcast_add(&pos.forward(&positions)?)?;
+                let mixed = proj.forward(&x.transpose(1, 2)?.contiguous()?)?.transpose(1, 2)?;
+                let mut h = mixed.broadcast_add(&pos.forward(&positions)?)?;
                 // additive attention mask: 0 on tokens, large negative on padding
                 let ext = batch
                     .mask

@@ -18,7 +18,9 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("modèle de compréhension corrompu ({what}) : {detail}. Réentraînez-le avec `speechtimer train` ou retirez --ner-model")]
+    #[error(
+        "modèle de compréhension corrompu ({what}) : {detail}. Réentraînez-le avec `speechtimer train` ou retirez --ner-model"
+    )]
     Corrupt { what: &'static str, detail: String },
 }
 

@@ -74,6 +74,9 @@ mod tests {
             assert!(!allowed(O, inside(l)));
             assert!(!allowed_start(inside(l)));
         }
-        assert!(!allowed(begin(Label::NbRounds), inside(Label::DurationWtSd)));
+        assert!(!allowed(
+            begin(Label::NbRounds),
+            inside(Label::DurationWtSd)
+        ));
     }
 }

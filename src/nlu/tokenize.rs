@@ -9,13 +9,13 @@
 //! vocabulary), so unknown words still carry signal.
 
 use std::collections::HashMap;
+use tokenizers::models::TrainerWrapper;
 use tokenizers::models::wordlevel::{WordLevel, WordLevelTrainer};
 use tokenizers::normalizers::{Lowercase, NFD, Sequence as NormSeq, StripAccents};
 use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::punctuation::Punctuation;
 use tokenizers::pre_tokenizers::sequence::Sequence as PreSeq;
 use tokenizers::pre_tokenizers::whitespace::WhitespaceSplit;
-use tokenizers::models::TrainerWrapper;
 use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer};
 
 pub const PAD: &str = "[PAD]";
@@ -146,8 +146,8 @@ impl NerTokenizer {
 
     /// Loads a saved `tokenizer.json` and the character list from the config.
     pub fn from_json(tokenizer_json: &[u8], char_list: &str) -> Result<Self, TokenizeError> {
-        let words =
-            Tokenizer::from_bytes(tokenizer_json).map_err(|e| TokenizeError::Load(e.to_string()))?;
+        let words = Tokenizer::from_bytes(tokenizer_json)
+            .map_err(|e| TokenizeError::Load(e.to_string()))?;
         Self::from_parts(words, char_list.to_string())
     }
 

@@ -23,7 +23,11 @@ pub fn tag_path(tokens: &[Token], entities: &[Entity]) -> Option<Vec<usize>> {
             if path[i] != tags::O {
                 return None;
             }
-            path[i] = if n == 0 { tags::begin(e.label) } else { tags::inside(e.label) };
+            path[i] = if n == 0 {
+                tags::begin(e.label)
+            } else {
+                tags::inside(e.label)
+            };
         }
     }
     Some(path)

@@ -33,7 +33,10 @@ pub fn draw(path: &Path, logs: &[EpochLog]) -> anyhow::Result<()> {
         .x_labels(logs.len().max(2))
         .y_labels(11)
         .draw()?;
-    let max_loss = logs.iter().map(|l| l.loss).fold(f64::MIN_POSITIVE, f64::max);
+    let max_loss = logs
+        .iter()
+        .map(|l| l.loss)
+        .fold(f64::MIN_POSITIVE, f64::max);
     chart.draw_series(LineSeries::new(
         logs.iter().map(|l| (l.epoch as f64, l.loss / max_loss)),
         RED.stroke_width(3),

@@ -111,7 +111,10 @@ fn encode_all(tk: &NerTokenizer, examples: &[Example]) -> anyhow::Result<(Vec<En
 /// Replaces candle's unseeded initial values by seeded ones of the same
 /// mean and spread, so a seed gives the same run.
 fn seed_weights(vm: &VarMap, rng: &mut StdRng) -> anyhow::Result<()> {
-    let data = vm.data().lock().map_err(|_| anyhow::anyhow!("poisoned var map"))?;
+    let data = vm
+        .data()
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned var map"))?;
     let mut names: Vec<&String> = data.keys().collect();
     names.sort();
     for name in names {
@@ -224,7 +227,10 @@ pub fn train(
     bar.set_prefix(cfg.arch.as_str());
     if let Some(dir) = out {
         std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("train-config.json"), serde_json::to_vec_pretty(cfg)?)?;
+        std::fs::write(
+            dir.join("train-config.json"),
+            serde_json::to_vec_pretty(cfg)?,
+        )?;
     }
     let mut metrics_file = match out {
         Some(dir) => Some(std::fs::File::create(dir.join("metrics.jsonl"))?),
@@ -243,7 +249,9 @@ pub fn train(
             lr = if step < warmup {
                 cfg.lr * (step + 1) as f64 / warmup as f64
             } else {
-                cfg.lr * (1.0 - (step - warmup) as f64 / (total_steps - warmup).max(1) as f64).max(0.02)
+                cfg.lr
+                    * (1.0 - (step - warmup) as f64 / (total_steps - warmup).max(1) as f64)
+                        .max(0.02)
             };
             opt.set_learning_rate(lr);
             let seqs: Vec<&[Token]> = chunk.iter().map(|e| e.tokens.as_slice()).collect();

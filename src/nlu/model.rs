@@ -113,8 +113,8 @@ impl Batch {
 
 enum Encoder {
     Lstm {
-        fwd: LSTM,
-        bwd: LSTM,
+        fwd: Box<LSTM>,
+        bwd: Box<LSTM>,
     },
     Transformer {
         /// Width-3 convolution from token features to the model width: each
@@ -194,7 +194,13 @@ impl NerNet {
                     LSTMConfig::default(),
                     vb.pp("lstm_bwd"),
                 )?;
-                (Encoder::Lstm { fwd, bwd }, 2 * config.hidden)
+                (
+                    Encoder::Lstm {
+                        fwd: Box::new(fwd),
+                        bwd: Box::new(bwd),
+                    },
+                    2 * config.hidden,
+                )
             }
             Arch::Transformer => {
                 let proj = candle_nn::conv1d(
@@ -279,7 +285,9 @@ impl NerNet {
                     candle_core::bail!("sequence of {t} tokens, more than {}", self.config.max_len);
                 }
                 let positions = Tensor::arange(0u32, t as u32, x.device())?;
-                let mixed = proj.forward(&x.transpose(1, 2)?.contiguous()?)?.transpose(1, 2)?;
+                let mixed = proj
+                    .forward(&x.transpose(1, 2)?.contiguous()?)?
+                    .transpose(1, 2)?;
                 let mut h = mixed.broadcast_add(&pos.forward(&positions)?)?;
                 // additive attention mask: 0 on tokens, large negative on padding
                 let ext = batch

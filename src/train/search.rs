@@ -21,6 +21,9 @@ pub fn sample(base: &TrainConfig, rng: &mut StdRng) -> TrainConfig {
     c
 }
 
+/// The setting kept, its full run, and every trial with its validation F1.
+pub type SearchResult = (TrainConfig, TrainOutcome, Vec<(TrainConfig, f64)>);
+
 /// Runs `trials` sampled settings (each with `trial_epochs` epochs), then
 /// trains the best setting fully into `out`.
 pub fn search(
@@ -31,7 +34,7 @@ pub fn search(
     trial_epochs: usize,
     out: &Path,
     show_progress: bool,
-) -> anyhow::Result<(TrainConfig, TrainOutcome, Vec<(TrainConfig, f64)>)> {
+) -> anyhow::Result<SearchResult> {
     let mut rng = StdRng::seed_from_u64(base.seed);
     let mut tried = Vec::new();
     for _ in 0..trials {

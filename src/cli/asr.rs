@@ -66,15 +66,29 @@ pub struct TranscribeCmd {
     /// Fichiers WAV (toute fréquence, mono ou stéréo).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Une ligne JSON par fichier : {"file","text","audio_s","time_s","no_speech"}.
+    /// Une ligne JSON par fichier : {"file","text","audio_s","time_s","no_speech"},
+    /// plus "entities" et "plan" comme `parse --json`.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub decode: DecodeArgs,
 }
 
-fn json_line(file: &str, t: &Transcript) -> String {
-    serde_json::json!({
+/// The embedded NER model; transcripts are printed without a plan when it
+/// cannot be loaded.
+fn load_nlu() -> Option<speechtimer::nlu::Nlu> {
+    speechtimer::nlu::Nlu::embedded()
+        .map_err(|e| eprintln!("compréhension indisponible : {e}"))
+        .ok()
+}
+
+/// `entities`, `plan` (and `error`) of a transcript, as `parse --json` gives them.
+fn understanding(nlu: Option<&speechtimer::nlu::Nlu>, text: &str) -> Option<serde_json::Value> {
+    nlu?.parse(text).ok().map(|p| p.to_json())
+}
+
+fn json_line(file: &str, t: &Transcript, nlu: Option<&speechtimer::nlu::Nlu>) -> String {
+    let mut v = serde_json::json!({
         "file": file,
         "text": t.text,
         "audio_s": (t.audio_s as f64 * 1000.0).round() / 1000.0,
@@ -82,12 +96,20 @@ fn json_line(file: &str, t: &Transcript) -> String {
         "no_speech": t.no_speech,
         "confidence": (t.confidence as f64 * 1000.0).round() / 1000.0,
         "cut": t.cut,
-    })
-    .to_string()
+    });
+    if let Some(u) = understanding(nlu, &t.text) {
+        for key in ["entities", "plan", "error"] {
+            if let Some(x) = u.get(key) {
+                v[key] = x.clone();
+            }
+        }
+    }
+    v.to_string()
 }
 
 pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
     let asr = cmd.decode.load()?;
+    let nlu = load_nlu();
     let mut failures = 0;
     let stdout = std::io::stdout();
     for file in &cmd.files {
@@ -105,7 +127,7 @@ pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
                     );
                 }
                 if cmd.json {
-                    writeln!(out, "{}", json_line(&name, &t))?;
+                    writeln!(out, "{}", json_line(&name, &t, nlu.as_ref()))?;
                 } else {
                     let text = if t.no_speech {
                         "(aucune parole)"
@@ -119,6 +141,11 @@ pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
                         t.audio_s,
                         t.confidence
                     )?;
+                    if !t.no_speech
+                        && let Some(p) = nlu.as_ref().and_then(|n| n.parse(&t.text).ok())
+                    {
+                        write!(out, "{}", super::ner::describe(&p))?;
+                    }
                 }
             }
             Err(e) => {
@@ -206,6 +233,9 @@ pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
         println!("(aucune parole reconnue)");
     } else {
         println!("{}", t.text);
+        if let Some(p) = load_nlu().and_then(|n| n.parse(&t.text).ok()) {
+            print!("{}", super::ner::describe(&p));
+        }
     }
     eprintln!(
         "[{:.2} s pour {:.1} s d'audio, confiance {:.2}]",

@@ -219,3 +219,36 @@ fn typed_command_fills_the_plan_and_highlights_the_numbers() {
     );
     assert_eq!(h.state().state.editor.plan(), plan);
 }
+
+#[test]
+fn missing_speech_model_is_offered_and_progress_shown() {
+    use speechtimer::app::whisper::{WhisperModel, WhisperStatus};
+    let clock = Clock::manual();
+    let mut state = AppState::new(None, Box::new(Silent::default()), clock.clone());
+    let model = WhisperModel::with(WhisperStatus::Missing);
+    state.whisper = Some(model.clone());
+    let mut h = Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_ui_state(
+            |ui, app: &mut SpeechTimerApp| app.show(ui),
+            SpeechTimerApp::new(state),
+        );
+    h.step();
+    assert!(
+        h.query_by_label("Télécharger le modèle vocal (≈ 150 Mo)")
+            .is_some()
+    );
+    // the plan editor and the timer controls are there without it
+    assert!(h.query_by_label("Démarrer").is_some());
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "Séries")
+            .is_some()
+    );
+    let present = WhisperModel::with(WhisperStatus::Present("m.bin".into()));
+    h.state_mut().state.whisper = Some(present);
+    h.step();
+    assert!(
+        h.query_by_label("Télécharger le modèle vocal (≈ 150 Mo)")
+            .is_none()
+    );
+}

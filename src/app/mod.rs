@@ -5,6 +5,7 @@ pub mod editor;
 pub mod state;
 pub mod store;
 pub mod view;
+pub mod whisper;
 
 use crate::audio::playback::{CueSink, Player, Silent};
 use clock::Clock;
@@ -56,6 +57,7 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
         }
     };
     let mut state = AppState::new(Store::default_location(), sound, Clock::System).with_nlu(nlu);
+    state.whisper = Some(whisper::WhisperModel::locate());
     if !state.has_nlu() {
         state
             .notices

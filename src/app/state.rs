@@ -20,6 +20,8 @@ pub struct AppState {
     /// What the last order meant (shown highlighted under the field).
     pub understood: Option<Parsed>,
     nlu: Option<Arc<Nlu>>,
+    /// The speech model's state (None: not looked up, as in tests).
+    pub whisper: Option<super::whisper::WhisperModel>,
     pub prefs: Prefs,
     store: Option<Store>,
     sound: Box<dyn CueSink>,
@@ -43,6 +45,7 @@ impl AppState {
             command: String::new(),
             understood: None,
             nlu: None,
+            whisper: None,
             prefs,
             store,
             sound,

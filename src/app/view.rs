@@ -2,6 +2,7 @@
 //! business logic here; actions go through [`AppState`].
 
 use super::state::AppState;
+use super::whisper::{WhisperModel, WhisperStatus};
 use crate::nlu::Parsed;
 use crate::plan::format_duration;
 use crate::timer::{Phase, RunState, Status};
@@ -85,6 +86,9 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
     if let Some(parsed) = &state.understood {
         understood(ui, parsed);
     }
+    if let Some(model) = &state.whisper {
+        whisper_bar(ui, model);
+    }
     let mut dismissed = None;
     for (i, notice) in state.notices.iter().enumerate() {
         ui.horizontal(|ui| {
@@ -98,6 +102,53 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
         state.notices.remove(i);
     }
     ui.add_space(4.0);
+}
+
+/// The speech model: an offer to download it when missing, its progress.
+fn whisper_bar(ui: &mut Ui, model: &WhisperModel) {
+    match model.status() {
+        WhisperStatus::Present(_) => {}
+        WhisperStatus::Missing => {
+            ui.horizontal(|ui| {
+                ui.label("Modèle vocal absent : les commandes tapées marchent déjà.");
+                if ui
+                    .button("Télécharger le modèle vocal (≈ 150 Mo)")
+                    .clicked()
+                {
+                    let ctx = ui.ctx().clone();
+                    model.start_download(move || ctx.request_repaint());
+                }
+            });
+        }
+        WhisperStatus::Downloading { step, done, total } => {
+            let frac = if total > 0 {
+                done as f32 / total as f32
+            } else {
+                0.0
+            };
+            ui.add(
+                egui::ProgressBar::new(frac)
+                    .desired_width(ui.available_width() * 0.6)
+                    .text(format!(
+                        "{step} {} / {} Mo",
+                        done / 1_000_000,
+                        total / 1_000_000
+                    )),
+            );
+        }
+        WhisperStatus::Failed(e) => {
+            ui.horizontal(|ui| {
+                ui.colored_label(
+                    Color32::from_rgb(0xE7, 0x4C, 0x3C),
+                    format!("Téléchargement échoué : {e}"),
+                );
+                if ui.button("Réessayer").clicked() {
+                    let ctx = ui.ctx().clone();
+                    model.start_download(move || ctx.request_repaint());
+                }
+            });
+        }
+    }
 }
 
 /// Colour of each label's highlight.

@@ -11,7 +11,14 @@ use speechtimer::audio::playback::Silent;
 use std::time::Duration;
 
 fn harness(clock: &Clock) -> Harness<'static, SpeechTimerApp> {
-    let state = AppState::new(None, Box::new(Silent::default()), clock.clone());
+    harness_for(AppState::new(
+        None,
+        Box::new(Silent::default()),
+        clock.clone(),
+    ))
+}
+
+fn harness_for(state: AppState) -> Harness<'static, SpeechTimerApp> {
     Harness::builder()
         .with_size([1000.0, 700.0])
         .build_ui_state(
@@ -178,12 +185,7 @@ fn typed_command_fills_the_plan_and_highlights_the_numbers() {
     let clock = Clock::manual();
     let nlu = std::sync::Arc::new(speechtimer::nlu::Nlu::embedded().unwrap());
     let state = AppState::new(None, Box::new(Silent::default()), clock.clone()).with_nlu(Some(nlu));
-    let mut h = Harness::builder()
-        .with_size([1000.0, 700.0])
-        .build_ui_state(
-            |ui, app: &mut SpeechTimerApp| app.show(ui),
-            SpeechTimerApp::new(state),
-        );
+    let mut h = harness_for(state);
     h.step();
     h.get_by_role_and_label(Role::TextInput, "Commande").focus();
     h.step();
@@ -227,12 +229,7 @@ fn missing_speech_model_is_offered_and_progress_shown() {
     let mut state = AppState::new(None, Box::new(Silent::default()), clock.clone());
     let model = WhisperModel::with(WhisperStatus::Missing);
     state.whisper = Some(model.clone());
-    let mut h = Harness::builder()
-        .with_size([1000.0, 700.0])
-        .build_ui_state(
-            |ui, app: &mut SpeechTimerApp| app.show(ui),
-            SpeechTimerApp::new(state),
-        );
+    let mut h = harness_for(state);
     h.step();
     assert!(
         h.query_by_label("Télécharger le modèle vocal (≈ 150 Mo)")

@@ -9,6 +9,13 @@ use speechtimer::train::{TrainConfig, predict, train};
 use speechtimer::values::{Label, PlanValues};
 use std::path::PathBuf;
 
+/// What the guide's example means.
+const HEADLINE_PLAN: PlanValues = PlanValues {
+    rounds: 12,
+    work_s: 120,
+    rest_s: 30,
+};
+
 fn tiny_run(arch: Arch) {
     // the transformer learns more slowly: it gets more sentences
     let n_train = match arch {
@@ -51,16 +58,7 @@ fn tiny_run(arch: Arch) {
     let p = nlu
         .parse("12 séries de 2 minutes, 30 secondes entre série")
         .unwrap();
-    assert_eq!(
-        p.plan,
-        Ok(PlanValues {
-            rounds: 12,
-            work_s: 120,
-            rest_s: 30
-        }),
-        "{arch:?}: {:?}",
-        p.entities
-    );
+    assert_eq!(p.plan, Ok(HEADLINE_PLAN), "{arch:?}: {:?}", p.entities);
     assert!(
         outcome.valid.micro.f1 > 0.6,
         "{arch:?}: valid F1 {}",
@@ -96,14 +94,7 @@ fn embedded_model_parses_the_guide_example_exactly() {
             (24, 26, Label::DurationBrSd, "30"),
         ]
     );
-    assert_eq!(
-        p.plan,
-        Ok(PlanValues {
-            rounds: 12,
-            work_s: 120,
-            rest_s: 30
-        })
-    );
+    assert_eq!(p.plan, Ok(HEADLINE_PLAN));
     assert!(
         p.entities
             .iter()

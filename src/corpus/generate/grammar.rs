@@ -174,7 +174,7 @@ impl<R: Rng> Grammar<'_, R> {
     /// `12 séries`, `en 5 rounds`, `à répéter 8 fois`, `x8`.
     fn rounds(&mut self, n: u32) -> Sentence {
         let mut s = Sentence::default();
-        let ((plural, singular, fem), _) = ROUND_NOUNS[self.pick_index(ROUND_NOUNS)];
+        let (plural, singular, fem) = *pick(self.rng, ROUND_NOUNS);
         let noun = if n == 1 { singular } else { plural };
         match self.rng.random_range(0..100) {
             0..70 => {
@@ -228,22 +228,10 @@ impl<R: Rng> Grammar<'_, R> {
         s
     }
 
-    fn pick_index<T>(&mut self, items: &[(T, u32)]) -> usize {
-        let total: u32 = items.iter().map(|(_, w)| w).sum();
-        let mut x = self.rng.random_range(0..total);
-        for (i, (_, w)) in items.iter().enumerate() {
-            if x < *w {
-                return i;
-            }
-            x -= w;
-        }
-        items.len() - 1
-    }
-
     /// `8 séries de 30 secondes`, `4 fois 4 minutes`, `10 x 1 min`.
     fn rounds_of_work(&mut self, n: u32, work_s: u32) -> Sentence {
         let mut s = Sentence::default();
-        let ((plural, singular, fem), _) = ROUND_NOUNS[self.pick_index(ROUND_NOUNS)];
+        let (plural, singular, fem) = *pick(self.rng, ROUND_NOUNS);
         let noun = if n == 1 { singular } else { plural };
         let nb = self.nw.int(self.rng, n, fem);
         match self.rng.random_range(0..100) {
@@ -699,33 +687,19 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     fn seconds(&mut self, s: &mut Sentence, n: u32, label: Label) {
-        let (unit, glued) = *pick(
-            self.rng,
-            &[
-                (("secondes", false), 12),
-                (("seconde", false), 1),
-                (("s", false), 4),
-                (("s", true), 3),
-                (("sec", false), 4),
-                (("sec", true), 1),
-                (("secs", false), 1),
-                (("''", true), 1),
-                (("\"", true), 1),
-                (("secondes", true), 1),
-            ],
-        );
-        let text = if glued {
-            self.nw.digits(n)
-        } else {
-            self.nw.int(self.rng, n, true)
-        };
-        s.span(text, label);
-        let unit = if n == 1 && unit == "secondes" {
-            "seconde"
-        } else {
-            unit
-        };
-        s.push(unit, Kind::Unit, glued);
+        const UNITS: &[((&str, bool), u32)] = &[
+            (("secondes", false), 12),
+            (("seconde", false), 1),
+            (("s", false), 4),
+            (("s", true), 3),
+            (("sec", false), 4),
+            (("sec", true), 1),
+            (("secs", false), 1),
+            (("''", true), 1),
+            (("\"", true), 1),
+            (("secondes", true), 1),
+        ];
+        self.number_with_unit(s, n, label, UNITS, ("secondes", "seconde"));
     }
 
     fn minute_unit(&mut self, n: u32) -> &'static str {
@@ -733,50 +707,48 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     fn minutes(&mut self, s: &mut Sentence, n: u32, label: Label) {
-        let (unit, glued) = *pick(
-            self.rng,
-            &[
-                (("minutes", false), 14),
-                (("min", false), 5),
-                (("min", true), 2),
-                (("mn", false), 2),
-                (("mn", true), 1),
-                (("'", true), 1),
-                (("minutes", true), 1),
-            ],
-        );
-        let text = if glued {
-            self.nw.digits(n)
-        } else {
-            self.nw.int(self.rng, n, true)
-        };
-        s.span(text, label);
-        let unit = if n <= 1 && unit == "minutes" {
-            "minute"
-        } else {
-            unit
-        };
-        s.push(unit, Kind::Unit, glued);
+        const UNITS: &[((&str, bool), u32)] = &[
+            (("minutes", false), 14),
+            (("min", false), 5),
+            (("min", true), 2),
+            (("mn", false), 2),
+            (("mn", true), 1),
+            (("'", true), 1),
+            (("minutes", true), 1),
+        ];
+        self.number_with_unit(s, n, label, UNITS, ("minutes", "minute"));
     }
 
     fn hours(&mut self, s: &mut Sentence, n: u32, label: Label) {
-        let (unit, glued) = *pick(
-            self.rng,
-            &[
-                (("heures", false), 10),
-                (("h", true), 4),
-                (("h", false), 2),
-                (("heures", true), 1),
-            ],
-        );
+        const UNITS: &[((&str, bool), u32)] = &[
+            (("heures", false), 10),
+            (("h", true), 4),
+            (("h", false), 2),
+            (("heures", true), 1),
+        ];
+        self.number_with_unit(s, n, label, UNITS, ("heures", "heure"));
+    }
+
+    /// The number as a span (digits when glued to its unit, else digits or
+    /// words), then a unit drawn from `units`; the full plural word becomes
+    /// singular for 0 and 1.
+    fn number_with_unit(
+        &mut self,
+        s: &mut Sentence,
+        n: u32,
+        label: Label,
+        units: &[((&'static str, bool), u32)],
+        (plural, singular): (&str, &'static str),
+    ) {
+        let (unit, glued) = *pick(self.rng, units);
         let text = if glued {
             self.nw.digits(n)
         } else {
             self.nw.int(self.rng, n, true)
         };
         s.span(text, label);
-        let unit = if n <= 1 && unit == "heures" {
-            "heure"
+        let unit = if n <= 1 && unit == plural {
+            singular
         } else {
             unit
         };

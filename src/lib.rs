@@ -12,3 +12,4 @@ pub mod plan;
 pub mod timer;
 pub mod train;
 pub mod values;
+pub mod voice;

@@ -13,6 +13,9 @@ struct Cli {
     /// Dossier d'un modèle de compréhension entraîné (sinon le modèle intégré).
     #[arg(long)]
     ner_model: Option<std::path::PathBuf>,
+    /// Fenêtre : écoute ce fichier WAV au lieu du micro (démonstration, essais).
+    #[arg(long, value_name = "FICHIER.wav")]
+    audio_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         None | Some(Command::Window) => speechtimer::app::run(speechtimer::app::WindowOptions {
             mute: cli.mute,
             ner_model: cli.ner_model,
+            audio_file: cli.audio_file,
         }),
         Some(Command::Data(args)) => cli::data::run(args),
         Some(Command::Eval(args)) => cli::eval::run(args),

@@ -7,7 +7,10 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use speechtimer::app::clock::Clock;
 use speechtimer::app::{AppState, SpeechTimerApp};
+use speechtimer::audio::capture::Level;
 use speechtimer::audio::playback::Silent;
+use speechtimer::timer::RunState;
+use speechtimer::voice::{Heard, Timings, VoiceMsg};
 use std::time::Duration;
 
 fn harness(clock: &Clock) -> Harness<'static, SpeechTimerApp> {
@@ -248,4 +251,193 @@ fn missing_speech_model_is_offered_and_progress_shown() {
         h.query_by_label("Télécharger le modèle vocal (≈ 150 Mo)")
             .is_none()
     );
+}
+
+fn voice_harness(clock: &Clock) -> Harness<'static, SpeechTimerApp> {
+    let nlu = std::sync::Arc::new(speechtimer::nlu::Nlu::embedded().unwrap());
+    harness_for(AppState::new(None, Box::new(Silent::default()), clock.clone()).with_nlu(Some(nlu)))
+}
+
+/// What the voice worker sends for `transcript` (the embedded model reads it).
+fn heard(transcript: &str) -> VoiceMsg {
+    let parsed = speechtimer::nlu::Nlu::embedded()
+        .unwrap()
+        .parse(transcript)
+        .unwrap();
+    let heard = Heard {
+        transcript: transcript.to_string(),
+        timings: Timings::default(),
+        parsed: Some(parsed.clone()),
+    };
+    match parsed.plan.as_ref().map(|v| v.to_workout_plan()) {
+        Ok(Ok(_)) => VoiceMsg::Understood(heard),
+        _ => VoiceMsg::NotUnderstood {
+            heard,
+            missing: "incomplet".into(),
+        },
+    }
+}
+
+#[test]
+fn spoken_plan_fills_the_editor_then_start_runs_it() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    // the stages show while the worker works
+    h.state_mut().state.apply_voice(VoiceMsg::Listening(Level {
+        db: -20.0,
+        speaking: true,
+    }));
+    h.step();
+    assert!(shows(&h, "Je vous écoute…"));
+    assert!(h.query_by_label("⏹ Arrêter").is_some());
+    h.state_mut().state.apply_voice(VoiceMsg::Transcribing);
+    h.step();
+    assert!(shows(&h, "Transcription…"));
+
+    let msg = heard("12 séries de 2 minutes, 30 secondes entre série");
+    assert!(matches!(msg, VoiceMsg::Understood(_)));
+    h.state_mut().state.apply_voice(msg);
+    h.step();
+    let plan = h.state().state.editor.plan();
+    assert_eq!(
+        (plan.rounds, plan.work.as_secs(), plan.rest.as_secs()),
+        (12, 120, 30)
+    );
+    assert_eq!(
+        h.state().state.command,
+        "12 séries de 2 minutes, 30 secondes entre série"
+    );
+    assert!(shows(&h, "12 = séries"));
+    assert!(shows(&h, "30 = repos (s)"));
+    assert!(shows(
+        &h,
+        "Compris : 12 séries de 2:00, repos 0:30 — total 29:35"
+    ));
+    // nothing starts on its own
+    assert!(h.query_by_label("Démarrer").is_some());
+    h.get_by_label("Démarrer").click();
+    h.step();
+    clock.advance(Duration::from_secs(6));
+    h.step();
+    assert!(phase_is(&h, "Travail"));
+    assert!(shows(&h, "Série 1 / 12"));
+}
+
+#[test]
+fn spoken_plan_starts_by_itself_when_asked() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    h.get_by_label("Démarrer automatiquement").click();
+    h.step();
+    assert!(h.state().state.prefs.auto_start);
+    h.state_mut().state.apply_voice(heard(
+        "huit rounds de vingt secondes avec dix secondes de repos",
+    ));
+    h.step();
+    assert!(phase_is(&h, "Préparation"));
+    assert!(shows(&h, "Série 1 / 8"));
+}
+
+#[test]
+fn spoken_incomplete_plan_says_what_is_missing() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    let before = h.state().state.editor.plan();
+    let msg = heard("douze séries");
+    assert!(matches!(msg, VoiceMsg::NotUnderstood { .. }));
+    h.state_mut().state.apply_voice(msg);
+    h.step();
+    assert!(
+        h.query_all_by_role(Role::Label)
+            .any(|n| format!("{n:?}").contains("durée d'effort")),
+        "says the work duration is missing"
+    );
+    assert_eq!(h.state().state.editor.plan(), before);
+    // silence: a message, nothing else changes
+    h.state_mut().state.apply_voice(VoiceMsg::NotUnderstood {
+        heard: Heard {
+            transcript: String::new(),
+            parsed: None,
+            timings: Timings::default(),
+        },
+        missing: "je n'ai rien entendu".into(),
+    });
+    h.step();
+    assert!(shows(&h, "je n'ai rien entendu"));
+    assert_eq!(h.state().state.editor.plan(), before);
+}
+
+#[test]
+fn sound_alike_count_is_shown_as_an_assumption() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    h.state_mut().state.apply_voice(heard(
+        "sept séries de trente secondes, dix secondes de repos",
+    ));
+    h.step();
+    assert_eq!(h.state().state.editor.plan().rounds, 7);
+    h.state_mut()
+        .state
+        .apply_voice(heard("Cette série de 30 secondes, 10 secondes de repos"));
+    h.step();
+    let parsed = h.state().state.understood.clone().unwrap();
+    assert_eq!(parsed.plan.as_ref().map(|p| p.rounds), Ok(7), "{parsed:?}");
+    assert!(shows(
+        &h,
+        "Supposé : « Cette » compris comme 7. Vérifiez le plan."
+    ));
+}
+
+#[test]
+fn voice_commands_drive_a_running_workout() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    h.get_by_label("Démarrer").click();
+    h.step();
+    clock.advance(Duration::from_secs(10));
+    h.step();
+    assert!(phase_is(&h, "Travail"));
+    let say = |h: &mut Harness<'_, SpeechTimerApp>, words: &str| {
+        h.state_mut().state.apply_voice(heard(words));
+        h.step();
+    };
+    say(&mut h, "Pause.");
+    assert_eq!(h.state().state.run_state(), RunState::Paused);
+    assert!(shows(&h, "Commande vocale : pause"));
+    say(&mut h, "bonjour");
+    assert_eq!(h.state().state.run_state(), RunState::Paused);
+    assert!(shows(
+        &h,
+        "« bonjour » ignoré pendant la séance : dites pause, reprends, stop ou suivant."
+    ));
+    say(&mut h, "reprends");
+    assert_eq!(h.state().state.run_state(), RunState::Running);
+    say(&mut h, "suivant");
+    assert!(phase_is(&h, "Repos"));
+    // a plan said during a workout does not replace it
+    let plan = h.state().state.editor.plan();
+    say(&mut h, "3 séries de 10 secondes");
+    assert_eq!(h.state().state.editor.plan(), plan);
+    assert_eq!(h.state().state.run_state(), RunState::Running);
+    say(&mut h, "Stop !");
+    assert_eq!(h.state().state.run_state(), RunState::Idle);
+    assert!(h.query_by_label("Démarrer").is_some());
+}
+
+#[test]
+fn talking_without_a_speech_model_says_so() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    h.get_by_label("🎤 Parler").click();
+    h.step();
+    assert!(shows(
+        &h,
+        "Modèle vocal absent : téléchargez-le, ou tapez la commande."
+    ));
 }

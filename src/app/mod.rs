@@ -40,6 +40,9 @@ pub struct WindowOptions {
     pub mute: bool,
     /// A trained model directory instead of the embedded model.
     pub ner_model: Option<std::path::PathBuf>,
+    /// Hear this WAV file instead of the microphone (played once at start,
+    /// again at each press of the microphone button).
+    pub audio_file: Option<std::path::PathBuf>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -58,6 +61,16 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
     };
     let mut state = AppState::new(Store::default_location(), sound, Clock::System).with_nlu(nlu);
     state.whisper = Some(whisper::WhisperModel::locate());
+    if let Some(path) = options.audio_file {
+        if !path.is_file() {
+            anyhow::bail!("fichier audio introuvable : {}", path.display());
+        }
+        state.source = crate::voice::Source::File {
+            path,
+            realtime: true,
+        };
+        state.talk_on_start = true;
+    }
     if !state.has_nlu() {
         state
             .notices

@@ -5,12 +5,27 @@
 use super::clock::Clock;
 use super::editor::PlanEditor;
 use super::store::{Prefs, Store};
+use super::whisper::WhisperStatus;
 use crate::audio::beep::Cue;
+use crate::audio::capture::Level;
 use crate::audio::playback::CueSink;
 use crate::nlu::{Nlu, Parsed};
 use crate::plan::WorkoutPlan;
 use crate::timer::{RunState, Status, Timer};
+use crate::voice::{Heard, Source, TimerCommand, Voice, VoiceConfig, VoiceMsg, timer_command};
 use std::sync::Arc;
+
+/// What the voice side is doing, as the window shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Listening {
+    #[default]
+    Off,
+    /// The speech model is being loaded (first use).
+    Loading,
+    /// Recording, with the input level.
+    Listening(Level),
+    Transcribing,
+}
 
 pub struct AppState {
     pub timer: Timer,
@@ -29,6 +44,16 @@ pub struct AppState {
     /// Messages for the athlete, newest last; each can be dismissed.
     pub notices: Vec<String>,
     sound_notice_shown: bool,
+    /// Where the voice comes from (microphone, or `--audio-file`).
+    pub source: Source,
+    voice: Option<Voice>,
+    pub listening: Listening,
+    /// The last utterance heard (transcript, timings).
+    pub heard: Option<Heard>,
+    /// What the last utterance did or lacked, shown by the microphone.
+    pub voice_note: Option<String>,
+    /// Listen once as soon as the window shows (`--audio-file`).
+    pub talk_on_start: bool,
 }
 
 impl AppState {
@@ -52,6 +77,12 @@ impl AppState {
             clock,
             notices: problem.into_iter().collect(),
             sound_notice_shown: false,
+            source: Source::default(),
+            voice: None,
+            listening: Listening::Off,
+            heard: None,
+            voice_note: None,
+            talk_on_start: false,
         }
     }
 
@@ -76,18 +107,144 @@ impl AppState {
         };
         match nlu.parse(&self.command) {
             Ok(parsed) => {
-                if let Ok(values) = &parsed.plan {
-                    match values.to_workout_plan() {
-                        Ok(mut plan) => {
-                            plan.prepare = self.editor.plan().prepare;
-                            self.load_plan(plan);
-                        }
-                        Err(e) => self.notices.push(format!("Plan refusé : {e}")),
-                    }
-                }
+                self.take_plan(&parsed);
                 self.understood = Some(parsed);
             }
             Err(e) => self.notices.push(e.to_string()),
+        }
+    }
+
+    /// Fills the editor with the plan `parsed` means, when it is complete
+    /// and valid; returns whether it did.
+    fn take_plan(&mut self, parsed: &Parsed) -> bool {
+        let Ok(values) = &parsed.plan else {
+            return false;
+        };
+        match values.to_workout_plan() {
+            Ok(mut plan) => {
+                plan.prepare = self.editor.plan().prepare;
+                self.load_plan(plan);
+                true
+            }
+            Err(e) => {
+                self.notices.push(format!("Plan refusé : {e}"));
+                false
+            }
+        }
+    }
+
+    /// Microphone button, Enter on an empty field, M held: listens to one
+    /// utterance on the voice worker (started on first use). `notify`
+    /// wakes the window when the worker has news.
+    pub fn talk(&mut self, notify: impl Fn() + Send + 'static) {
+        if matches!(self.listening, Listening::Loading | Listening::Listening(_)) {
+            return;
+        }
+        if self.voice.is_none() {
+            let path = match self.whisper.as_ref().map(|w| w.status()) {
+                Some(WhisperStatus::Present(p)) => p,
+                _ => {
+                    self.voice_note =
+                        Some("Modèle vocal absent : téléchargez-le, ou tapez la commande.".into());
+                    return;
+                }
+            };
+            match Voice::spawn(VoiceConfig::new(path, self.nlu.clone()), notify) {
+                Ok(v) => self.voice = Some(v),
+                Err(e) => {
+                    self.notices.push(format!("Écoute impossible : {e}"));
+                    return;
+                }
+            }
+        }
+        if let Some(voice) = &self.voice {
+            voice.listen(self.source.clone());
+            self.listening = Listening::Loading;
+            self.voice_note = None;
+        }
+    }
+
+    /// Ends the recording now (M released, button pressed again).
+    pub fn stop_talking(&mut self) {
+        if let Some(voice) = &self.voice {
+            voice.stop_listening();
+        }
+    }
+
+    /// Applies whatever the voice worker reported since the last frame.
+    pub fn poll_voice(&mut self) {
+        while let Some(msg) = self.voice.as_ref().and_then(|v| v.try_recv()) {
+            self.apply_voice(msg);
+        }
+    }
+
+    /// One report of the voice pipeline. During a workout only the words
+    /// of [`timer_command`] act; otherwise the transcript becomes the
+    /// command, and a complete plan fills the editor (and starts, when the
+    /// athlete asked for that).
+    pub fn apply_voice(&mut self, msg: VoiceMsg) {
+        let (heard, missing) = match msg {
+            VoiceMsg::Loading => {
+                self.listening = Listening::Loading;
+                return;
+            }
+            VoiceMsg::Listening(level) => {
+                self.listening = Listening::Listening(level);
+                return;
+            }
+            VoiceMsg::Transcribing => {
+                self.listening = Listening::Transcribing;
+                return;
+            }
+            VoiceMsg::Error(e) => {
+                self.listening = Listening::Off;
+                self.voice_note = Some(e);
+                return;
+            }
+            VoiceMsg::Understood(heard) => (heard, None),
+            VoiceMsg::NotUnderstood { heard, missing } => (heard, Some(missing)),
+        };
+        self.listening = Listening::Off;
+        let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
+        if active {
+            self.voice_note = Some(match timer_command(&heard.transcript) {
+                Some(cmd) => {
+                    self.obey(cmd);
+                    format!("Commande vocale : {}", cmd.french())
+                }
+                None => format!(
+                    "« {} » ignoré pendant la séance : dites pause, reprends, stop ou suivant.",
+                    heard.transcript
+                ),
+            });
+        } else if heard.transcript.is_empty() {
+            self.voice_note = missing;
+        } else {
+            self.command = heard.transcript.clone();
+            self.understood = heard.parsed.clone();
+            let taken = heard
+                .parsed
+                .as_ref()
+                .is_some_and(|parsed| self.take_plan(parsed));
+            // a parsed result shows its own gaps under the transcript
+            self.voice_note = if heard.parsed.is_none() {
+                missing
+            } else {
+                None
+            };
+            if taken && self.prefs.auto_start {
+                self.start();
+            }
+        }
+        self.heard = Some(heard);
+    }
+
+    fn obey(&mut self, cmd: TimerCommand) {
+        match cmd {
+            TimerCommand::Pause => self.pause(),
+            TimerCommand::Resume => self.resume(),
+            TimerCommand::Stop => self.reset(),
+            TimerCommand::Next => self.skip(),
         }
     }
 
@@ -183,6 +340,11 @@ impl AppState {
 
     pub fn set_muted(&mut self, muted: bool) {
         self.prefs.muted = muted;
+        self.save();
+    }
+
+    pub fn set_auto_start(&mut self, on: bool) {
+        self.prefs.auto_start = on;
         self.save();
     }
 

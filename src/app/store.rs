@@ -19,6 +19,8 @@ pub struct Prefs {
     /// Last started plans, newest first, no duplicates.
     pub recent: Vec<WorkoutPlan>,
     pub muted: bool,
+    /// Start the workout as soon as a spoken plan is understood.
+    pub auto_start: bool,
 }
 
 impl Prefs {

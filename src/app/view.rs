@@ -1,7 +1,7 @@
 //! Drawing: each panel is a function of `&mut Ui` and the app state. No
 //! business logic here; actions go through [`AppState`].
 
-use super::state::AppState;
+use super::state::{AppState, Listening};
 use super::whisper::{WhisperModel, WhisperStatus};
 use crate::nlu::Parsed;
 use crate::plan::format_duration;
@@ -25,6 +25,10 @@ pub fn phase_color(phase: Phase) -> Color32 {
 
 /// The whole window.
 pub fn show(ui: &mut Ui, state: &mut AppState) {
+    if std::mem::take(&mut state.talk_on_start) {
+        talk(ui, state);
+    }
+    state.poll_voice();
     shortcuts(ui, state);
     let status = state.tick();
     if status.state == RunState::Running {
@@ -40,18 +44,33 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     egui::CentralPanel::default().show(ui, |ui| countdown(ui, &status));
 }
 
-/// Space start/pause, Right skip, R reset; not while typing in a field.
+/// Starts listening; the worker wakes the window when it has news.
+fn talk(ui: &Ui, state: &mut AppState) {
+    let ctx = ui.ctx().clone();
+    state.talk(move || ctx.request_repaint());
+}
+
+/// Space start/pause, Right skip, R reset, M held to talk; not while
+/// typing in a field.
 fn shortcuts(ui: &Ui, state: &mut AppState) {
     if ui.ctx().egui_wants_keyboard_input() {
         return;
     }
-    let (space, right, r) = ui.input(|i| {
+    let (space, right, r, m_down, m_up) = ui.input(|i| {
         (
             i.key_pressed(Key::Space),
             i.key_pressed(Key::ArrowRight),
             i.key_pressed(Key::R),
+            i.key_pressed(Key::M) && !i.modifiers.any(),
+            i.key_released(Key::M),
         )
     });
+    if m_down {
+        talk(ui, state);
+    }
+    if m_up {
+        state.stop_talking();
+    }
     if space {
         state.toggle();
     }
@@ -66,6 +85,7 @@ fn shortcuts(ui: &Ui, state: &mut AppState) {
 fn command_bar(ui: &mut Ui, state: &mut AppState) {
     ui.add_space(4.0);
     ui.horizontal(|ui| {
+        mic(ui, state);
         let label = ui.label(RichText::new("Commande").strong());
         let field = ui
             .add(
@@ -75,7 +95,9 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
             )
             .labelled_by(label.id);
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-        if ui
+        if entered && state.command.trim().is_empty() {
+            talk(ui, state);
+        } else if ui
             .add_enabled(state.has_nlu(), egui::Button::new("Comprendre"))
             .clicked()
             || entered
@@ -83,6 +105,7 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
             state.understand();
         }
     });
+    listening(ui, state);
     if let Some(parsed) = &state.understood {
         understood(ui, parsed);
     }
@@ -102,6 +125,88 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
         state.notices.remove(i);
     }
     ui.add_space(4.0);
+}
+
+/// The big microphone button: talk, or stop the recording.
+fn mic(ui: &mut Ui, state: &mut AppState) {
+    let recording = matches!(
+        state.listening,
+        Listening::Loading | Listening::Listening(_)
+    );
+    let text = if recording {
+        "⏹ Arrêter"
+    } else {
+        "🎤 Parler"
+    };
+    let button = egui::Button::new(RichText::new(text).size(22.0).strong())
+        .min_size(egui::vec2(130.0, 40.0));
+    let busy = state.listening == Listening::Transcribing;
+    let resp = ui
+        .add_enabled(!busy, button)
+        .on_hover_text("Maintenez M, ou Entrée dans un champ de commande vide");
+    if resp.clicked() {
+        if recording {
+            state.stop_talking();
+        } else {
+            talk(ui, state);
+        }
+    }
+}
+
+/// What the voice side is doing: loading, a level meter while listening,
+/// transcribing; then what it did or lacked.
+fn listening(ui: &mut Ui, state: &AppState) {
+    match state.listening {
+        Listening::Off => {}
+        Listening::Loading => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Chargement du modèle vocal…");
+            });
+        }
+        Listening::Listening(level) => {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Je vous écoute…").strong());
+                let frac = ((level.db + 60.0) / 60.0).clamp(0.0, 1.0);
+                let color = if level.speaking {
+                    Color32::from_rgb(0x27, 0xAE, 0x60)
+                } else {
+                    Color32::from_gray(120)
+                };
+                ui.add(
+                    egui::ProgressBar::new(frac)
+                        .desired_width(240.0)
+                        .fill(color)
+                        .text(format!("{:.0} dB", level.db)),
+                );
+            });
+        }
+        Listening::Transcribing => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(RichText::new("Transcription…").strong());
+            });
+        }
+    }
+    if let Some(note) = &state.voice_note {
+        ui.colored_label(Color32::from_rgb(0xE6, 0x7E, 0x22), note);
+    }
+    if let Some(heard) = &state.heard
+        && state.listening == Listening::Off
+        && !heard.transcript.is_empty()
+    {
+        let t = heard.timings;
+        ui.label(
+            RichText::new(format!(
+                "Entendu en {:.1} s (transcription {:.1} s, compréhension {} ms)",
+                t.end_of_speech_to_plan().as_secs_f32(),
+                t.asr.as_secs_f32(),
+                t.nlu.as_millis()
+            ))
+            .small()
+            .weak(),
+        );
+    }
 }
 
 /// The speech model: an offer to download it when missing, its progress.
@@ -214,6 +319,13 @@ fn understood(ui: &mut Ui, parsed: &Parsed) {
             format!("Incomplet : {e}. Complétez le plan à gauche."),
         ),
     };
+    for a in &parsed.assumed {
+        ui.label(
+            RichText::new(format!("Supposé : {a}. Vérifiez le plan."))
+                .italics()
+                .color(Color32::from_rgb(0xE6, 0x7E, 0x22)),
+        );
+    }
     if parsed.confidence < 0.6 && parsed.plan.is_ok() {
         ui.label(RichText::new("Peu sûr : vérifiez le plan avant de démarrer.").italics());
     }
@@ -278,8 +390,18 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     if ui.checkbox(&mut muted, "Couper les bips").changed() {
         state.set_muted(muted);
     }
+    let mut auto = state.prefs.auto_start;
+    if ui
+        .checkbox(&mut auto, "Démarrer automatiquement")
+        .on_hover_text("Un plan compris à la voix démarre tout de suite")
+        .changed()
+    {
+        state.set_auto_start(auto);
+    }
     ui.label(
-        RichText::new("Espace : démarrer/pause · Flèche droite : passer · R : réinitialiser")
+        RichText::new(
+            "Espace : démarrer/pause · Flèche droite : passer · R : réinitialiser · M (maintenu) : parler",
+        )
             .small()
             .weak(),
     );

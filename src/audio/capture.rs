@@ -11,7 +11,7 @@ use super::vad::{Endpoint, EndpointConfig, Endpointer, EnergyVad, VoiceDetector,
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -223,38 +223,6 @@ impl Capture {
         }
     }
 
-    /// Records one utterance, ended by silence (`cfg.hangover_ms`) or length
-    /// (`cfg.max_ms`). Gives up with an empty result after `wait` without
-    /// speech. `on_level` is called for every block (meter).
-    pub fn listen(
-        &mut self,
-        cfg: EndpointConfig,
-        wait: Duration,
-        on_level: &mut dyn FnMut(Level),
-    ) -> Result<Vec<f32>, CaptureError> {
-        let mut ep = Endpointer::new(
-            EnergyVad::default(),
-            EndpointConfig {
-                rate: TARGET_RATE,
-                ..cfg
-            },
-        );
-        let t0 = Instant::now();
-        loop {
-            let block = self.next_block(Duration::from_secs(2))?;
-            let state = ep.push(&block);
-            on_level(Level {
-                db: ep.detector().level_db(),
-                speaking: ep.started(),
-            });
-            match state {
-                Endpoint::Ended | Endpoint::MaxLength => return Ok(ep.into_utterance()),
-                Endpoint::Waiting if t0.elapsed() > wait => return Ok(Vec::new()),
-                _ => {}
-            }
-        }
-    }
-
     /// Push-to-talk: records from now until `stop` is set, or for `max`.
     pub fn record_until(
         &mut self,
@@ -274,5 +242,62 @@ impl Capture {
         }
         out.truncate(cap);
         Ok(out)
+    }
+}
+
+/// Where audio blocks come from: a microphone, or a file played as if it
+/// were one (`voice::source`). Blocks are mono f32 at 16 kHz.
+pub trait Blocks {
+    /// The next block; may be empty while a resampler fills. No data for
+    /// `timeout` is an error (the device is gone).
+    fn next_block(&mut self, timeout: Duration) -> Result<Vec<f32>, CaptureError>;
+}
+
+impl Blocks for Capture {
+    fn next_block(&mut self, timeout: Duration) -> Result<Vec<f32>, CaptureError> {
+        Capture::next_block(self, timeout)
+    }
+}
+
+/// Records one utterance from `blocks`, ended by silence (`cfg.hangover_ms`),
+/// by length (`cfg.max_ms`) or by `stop` (what was said so far is kept).
+/// Gives up with an empty result after `wait` of audio without speech.
+/// `on_level` is called for every block (meter).
+pub fn listen(
+    blocks: &mut dyn Blocks,
+    cfg: EndpointConfig,
+    wait: Duration,
+    stop: &AtomicBool,
+    on_level: &mut dyn FnMut(Level),
+) -> Result<Vec<f32>, CaptureError> {
+    let mut ep = Endpointer::new(
+        EnergyVad::default(),
+        EndpointConfig {
+            rate: TARGET_RATE,
+            ..cfg
+        },
+    );
+    let wait_samples = (wait.as_secs_f32() * TARGET_RATE as f32) as usize;
+    let mut heard = 0;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(if ep.started() {
+                ep.into_utterance()
+            } else {
+                Vec::new()
+            });
+        }
+        let block = blocks.next_block(Duration::from_secs(2))?;
+        heard += block.len();
+        let state = ep.push(&block);
+        on_level(Level {
+            db: ep.detector().level_db(),
+            speaking: ep.started(),
+        });
+        match state {
+            Endpoint::Ended | Endpoint::MaxLength => return Ok(ep.into_utterance()),
+            Endpoint::Waiting if heard > wait_samples => return Ok(Vec::new()),
+            _ => {}
+        }
     }
 }

@@ -217,7 +217,8 @@ pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
             hangover_ms: cmd.hangover_ms,
             ..EndpointConfig::default()
         };
-        mic.listen(cfg, Duration::from_secs(10), &mut meter)?
+        let never = AtomicBool::new(false);
+        capture::listen(&mut mic, cfg, Duration::from_secs(10), &never, &mut meter)?
     };
     eprintln!();
     if let Some(path) = &cmd.save {

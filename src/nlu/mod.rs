@@ -8,7 +8,7 @@ pub mod store;
 pub mod tags;
 pub mod tokenize;
 
-use crate::values::{Entity, PlanValues, ValueError, plan_values};
+use crate::values::{Entity, PlanValues, ValueError, plan_values, sound_alike};
 use candle_core::Device;
 use crf::CrfScores;
 pub use model::{Arch, NerConfig};
@@ -28,6 +28,22 @@ pub struct Parsed {
     pub confidence: f32,
     /// Remarks for the athlete (text cut, nothing to read...).
     pub notes: Vec<String>,
+    /// Words read as the number they sound like (`si` -> 6): the window
+    /// asks the athlete to check them.
+    pub assumed: Vec<Assumed>,
+}
+
+/// A sound-alike read as a number.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Assumed {
+    pub text: String,
+    pub value: u32,
+}
+
+impl std::fmt::Display for Assumed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "« {} » compris comme {}", self.text, self.value)
+    }
 }
 
 impl Parsed {
@@ -45,6 +61,9 @@ impl Parsed {
         }
         if !self.notes.is_empty() {
             v["notes"] = self.notes.clone().into();
+        }
+        if !self.assumed.is_empty() {
+            v["assumed"] = serde_json::json!(self.assumed);
         }
         v
     }
@@ -176,6 +195,15 @@ impl Nlu {
                 self.decode(text, tokens, &em)
             };
             let plan = plan_values(&entities);
+            let assumed = entities
+                .iter()
+                .filter_map(|e| {
+                    sound_alike(&e.text).map(|value| Assumed {
+                        text: e.text.clone(),
+                        value,
+                    })
+                })
+                .collect();
             if entities.is_empty() && !tokens.is_empty() {
                 notes.push("aucun nombre de séries ni durée reconnu".to_string());
             }
@@ -185,6 +213,7 @@ impl Nlu {
                 plan,
                 confidence,
                 notes,
+                assumed,
             });
         }
         Ok(out)

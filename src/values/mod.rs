@@ -8,5 +8,5 @@ mod number;
 mod plan_values;
 
 pub use label::{Entity, Label, Quantity, UnknownLabel};
-pub use number::{NumberError, parse_number, sound_alike};
+pub use number::{NumberError, parse_number, sound_alike, sound_alikes_of, strip_accents};
 pub use plan_values::{PlanValues, ValueError, plan_values};

@@ -42,6 +42,10 @@ const SOUND_ALIKES: &[(&str, u32)] = &[
     ("huis", 8),
     ("huitre", 8),
     ("neufs", 9),
+    ("once", 11),
+    ("douce", 12),
+    ("très", 13),
+    ("cesse", 16),
     ("d'y", 10),
     ("dis", 10),
     ("dit", 10),
@@ -62,10 +66,40 @@ const SOUND_ALIKES: &[(&str, u32)] = &[
 ];
 
 /// The number a sound-alike word stands for (`sets` -> 7, `sans` -> 100),
-/// or `None` when `word` is not a known sound-alike.
+/// or `None` when `word` is not a known sound-alike. Accents do not count
+/// (`tres` is `très`).
 pub fn sound_alike(word: &str) -> Option<u32> {
-    let w = normalise(word);
-    SOUND_ALIKES.iter().find(|(s, _)| *s == w).map(|&(_, n)| n)
+    let w = strip_accents(&normalise(word));
+    SOUND_ALIKES
+        .iter()
+        .find(|(s, _)| strip_accents(s) == w)
+        .map(|&(_, n)| n)
+}
+
+/// The text without French accents (`récupération` -> `recuperation`),
+/// case kept.
+pub fn strip_accents(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'É' | 'È' | 'Ê' => 'E',
+            'à' | 'â' | 'ä' => 'a',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
+/// The sound-alikes of `n` (`sets`, `cette`... for 7), in table order.
+pub fn sound_alikes_of(n: u32) -> Vec<&'static str> {
+    SOUND_ALIKES
+        .iter()
+        .filter(|&&(_, v)| v == n)
+        .map(|&(s, _)| s)
+        .collect()
 }
 
 /// Reads the text of one entity as a number: `12`, `1,5`, `2.5`,

@@ -17,6 +17,16 @@ pub struct Clip {
     pub kind: Option<String>,
     #[serde(default)]
     pub numbers: Vec<u32>,
+    /// What the clip asks for (absent for silence, noise...).
+    #[serde(default)]
+    pub plan: Option<ClipPlan>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub struct ClipPlan {
+    pub rounds: u32,
+    pub work_s: u32,
+    pub rest_s: u32,
 }
 
 pub fn manifest() -> Vec<Clip> {

@@ -4,6 +4,7 @@
 
 use super::lexicon::{FILLERS, one};
 use super::sentence::{Kind, Piece, Sentence};
+use crate::values::strip_accents;
 use rand::Rng;
 
 pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
@@ -27,6 +28,13 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
     }
     if rng.random_bool(0.05) {
         repeat_a_word(rng, s);
+    }
+    if rng.random_bool(0.15) {
+        for p in &mut s.pieces {
+            if p.kind == Kind::Word {
+                p.text = mishear_words(rng, &p.text);
+            }
+        }
     }
     let fillers = match rng.random_range(0..100) {
         0..80 => 0,
@@ -135,6 +143,32 @@ fn repeat_a_word<R: Rng>(rng: &mut R, s: &mut Sentence) {
     s.pieces.insert(i + 1, copy);
 }
 
+/// Words an ASR writes for the little words around the numbers (same
+/// sound, other spelling): `entre` -> `entrent`, `repos` -> `repo`.
+const MISHEARD: &[(&str, &[&str])] = &[
+    ("entre", &["entrent", "entres", "antre"]),
+    ("repos", &["repo", "reppo"]),
+    ("pause", &["pose", "pauses"]),
+    ("avec", &["avait", "avecque"]),
+    ("chaque", &["chaques", "chac"]),
+    ("puis", &["pui", "puits"]),
+    ("récupération", &["récupérations", "récup et ration"]),
+    ("récup", &["récupe", "ré cup"]),
+    ("tours", &["tour", "toures"]),
+    ("fois", &["foi", "foie"]),
+];
+
+/// Replaces each word of `text` found in [`MISHEARD`], half the time.
+fn mishear_words<R: Rng>(rng: &mut R, text: &str) -> String {
+    text.split(' ')
+        .map(|w| match MISHEARD.iter().find(|(from, _)| *from == w) {
+            Some((_, slips)) if rng.random_bool(0.5) => one(rng, slips).to_string(),
+            _ => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn slip_plural(unit: &str) -> String {
     match unit {
         "fois" | "s" | "sec" | "min" | "mn" | "h" | "'" | "''" | "\"" | "m" => unit.to_string(),
@@ -142,21 +176,6 @@ fn slip_plural(unit: &str) -> String {
         u if u.ends_with('s') => u[..u.len() - 1].to_string(),
         u => format!("{u}s"),
     }
-}
-
-pub fn strip_accents(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'É' | 'È' | 'Ê' => 'E',
-            'à' | 'â' | 'ä' => 'a',
-            'î' | 'ï' => 'i',
-            'ô' | 'ö' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            c => c,
-        })
-        .collect()
 }
 
 fn capitalise(s: &str) -> String {
@@ -177,5 +196,20 @@ mod tests {
         assert_eq!(slip_plural("série"), "séries");
         assert_eq!(slip_plural("fois"), "fois");
         assert_eq!(strip_accents("récupération zéro"), "recuperation zero");
+    }
+
+    #[test]
+    fn misheard_words_keep_the_others() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut changed = 0;
+        for _ in 0..50 {
+            let out = mishear_words(&mut rng, "secondes entre chaque série");
+            let words: Vec<&str> = out.split(' ').collect();
+            assert_eq!(words[0], "secondes");
+            assert_eq!(*words.last().unwrap(), "série");
+            changed += usize::from(out != "secondes entre chaque série");
+        }
+        assert!(changed > 10 && changed < 50, "{changed}");
     }
 }

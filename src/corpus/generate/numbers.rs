@@ -1,6 +1,7 @@
 //! Writing a number the way a person says it or an ASR writes it: digits,
 //! French words in three hyphenation styles, decimals, sound-alikes.
 
+use crate::values::sound_alikes_of;
 use rand::Rng;
 
 /// How the words of a compound number are joined.
@@ -101,19 +102,6 @@ fn below_100(n: u32, last: bool) -> String {
     }
 }
 
-/// Sound-alikes an ASR may write in a number's place (all known to `values`).
-pub fn sound_alikes(n: u32) -> &'static [&'static str] {
-    match n {
-        5 => &["sacs", "saint"],
-        6 => &["si", "scie"],
-        7 => &["sets", "cette", "set"],
-        10 => &["dis", "d'y", "dit"],
-        20 => &["vin", "vingts"],
-        100 => &["sans", "sang"],
-        _ => &[],
-    }
-}
-
 /// How one utterance writes its numbers.
 #[derive(Debug, Clone, Copy)]
 pub struct NumberWriter {
@@ -142,7 +130,7 @@ impl NumberWriter {
         Self {
             words,
             style,
-            sound_alike: if rng.random_bool(0.08) { 0.5 } else { 0.0 },
+            sound_alike: if rng.random_bool(0.15) { 0.5 } else { 0.0 },
             comma: rng.random_bool(0.7),
         }
     }
@@ -152,7 +140,7 @@ impl NumberWriter {
         // one is nearly always said as a word
         let words = if n == 1 { 0.75 } else { self.words };
         if rng.random_bool(words.clamp(0.0, 1.0)) {
-            let alikes = sound_alikes(n);
+            let alikes = sound_alikes_of(n);
             if !alikes.is_empty() && rng.random_bool(self.sound_alike) {
                 return alikes[rng.random_range(0..alikes.len())].to_string();
             }
@@ -211,8 +199,8 @@ mod tests {
                 }
             }
         }
-        for n in [5, 6, 7, 10, 20, 100] {
-            for w in sound_alikes(n) {
+        for n in [5, 6, 7, 10, 12, 20, 100] {
+            for w in sound_alikes_of(n) {
                 assert_eq!(parse_number(w), Ok(f64::from(n)), "{w}");
             }
         }

@@ -1,0 +1,11 @@
+//! Voice to plan: one worker thread owns capture -> Whisper -> NER and
+//! reports to the window over a channel, so the UI thread never waits on
+//! audio or models. Also the words that drive a running workout.
+
+pub mod command;
+pub mod source;
+pub mod worker;
+
+pub use command::{TimerCommand, timer_command};
+pub use source::Source;
+pub use worker::{Heard, Timings, Voice, VoiceConfig, VoiceMsg};

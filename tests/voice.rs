@@ -1,0 +1,166 @@
+//! The audio fixtures through the same voice pipeline the window uses
+//! (worker thread, file source, end-of-speech detection, Whisper, NER).
+//! Needs the Whisper model (see `common::model_or_skip`).
+
+mod common;
+
+use common::{Clip, fixtures, manifest, model_or_skip};
+use speechtimer::nlu::Nlu;
+use speechtimer::voice::{Heard, Source, Voice, VoiceConfig, VoiceMsg};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Share of command clips whose plan comes out exactly right: measured
+/// 0.00 (see README, "Talk to it"); the floor sits just under it.
+const PLAN_EXACT_FLOOR: f64 = 0.0;
+
+/// Sends one clip to the worker and waits for its outcome, checking the
+/// order of the stages on the way.
+fn hear(voice: &Voice, clip: &str) -> VoiceMsg {
+    voice.listen(Source::File {
+        path: fixtures().join(clip),
+        realtime: false,
+    });
+    let mut listened = false;
+    let mut transcribing = false;
+    loop {
+        let msg = voice
+            .recv_timeout(Duration::from_secs(300))
+            .unwrap_or_else(|| panic!("{clip}: no answer from the voice worker"));
+        match msg {
+            VoiceMsg::Loading => assert!(!listened, "{clip}: loading after listening"),
+            VoiceMsg::Listening(_) => listened = true,
+            VoiceMsg::Transcribing => {
+                assert!(listened, "{clip}: transcribing before listening");
+                transcribing = true;
+            }
+            VoiceMsg::Understood(_) | VoiceMsg::NotUnderstood { .. } | VoiceMsg::Error(_) => {
+                if matches!(msg, VoiceMsg::Understood(_)) {
+                    assert!(transcribing, "{clip}: understood without transcribing");
+                }
+                return msg;
+            }
+        }
+    }
+}
+
+fn heard_of(msg: &VoiceMsg) -> Option<&Heard> {
+    match msg {
+        VoiceMsg::Understood(h) | VoiceMsg::NotUnderstood { heard: h, .. } => Some(h),
+        _ => None,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+#[test]
+fn audio_fixtures_to_plans_through_the_voice_pipeline() {
+    let Some(model) = model_or_skip("voice") else {
+        return;
+    };
+    let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
+    let voice = Voice::spawn(VoiceConfig::new(model, Some(nlu)), || {}).expect("worker starts");
+    let clips: Vec<Clip> = manifest()
+        .into_iter()
+        .filter(|c| c.kind.is_none() && c.plan.is_some())
+        .collect();
+    assert!(clips.len() >= 20);
+    let (mut exact, mut assumed_right) = (0, 0);
+    let mut latencies = Vec::new();
+    for clip in &clips {
+        let msg = hear(&voice, &clip.file);
+        let want = clip.plan.expect("filtered");
+        let heard = heard_of(&msg).unwrap_or_else(|| panic!("{}: {msg:?}", clip.file));
+        let parsed = heard.parsed.as_ref();
+        let got = parsed.and_then(|p| p.plan.as_ref().ok());
+        let right = got.is_some_and(|g| {
+            (g.rounds, g.work_s, g.rest_s) == (want.rounds, want.work_s, want.rest_s)
+        });
+        let assumed: Vec<String> = parsed
+            .map(|p| p.assumed.iter().map(|a| a.to_string()).collect())
+            .unwrap_or_default();
+        eprintln!(
+            "{:<24} {} {:>6.2}s {:?} -> {:?} {}",
+            clip.file,
+            if right { "OK " } else { "BAD" },
+            heard.timings.end_of_speech_to_plan().as_secs_f32(),
+            heard.transcript,
+            got.map(|g| (g.rounds, g.work_s, g.rest_s)),
+            assumed.join(", ")
+        );
+        latencies.push(heard.timings.end_of_speech_to_plan());
+        if right {
+            exact += 1;
+            if !assumed.is_empty() {
+                assumed_right += 1;
+            }
+        }
+        if clip.file.starts_with("headline") {
+            assert!(right, "{}: headline plan wrong: {msg:?}", clip.file);
+            assert!(matches!(msg, VoiceMsg::Understood(_)));
+        }
+    }
+    latencies.sort();
+    let share = exact as f64 / clips.len() as f64;
+    eprintln!(
+        "plan exact: {exact}/{} = {share:.3}; right thanks to a sound-alike: {assumed_right}; \
+         end of speech -> plan: median {:.2} s, p95 {:.2} s",
+        clips.len(),
+        percentile(&latencies, 0.5).as_secs_f32(),
+        percentile(&latencies, 0.95).as_secs_f32(),
+    );
+    assert!(
+        share >= PLAN_EXACT_FLOOR,
+        "only {exact} of {} plans exact ({share:.3})",
+        clips.len()
+    );
+}
+
+#[test]
+fn silence_and_a_missing_file_are_reported_not_hung() {
+    let Some(model) = model_or_skip("voice") else {
+        return;
+    };
+    let voice = Voice::spawn(VoiceConfig::new(model, None), || {}).expect("worker starts");
+    for clip in ["silence.wav", "noise.wav"] {
+        match hear(&voice, clip) {
+            VoiceMsg::NotUnderstood { heard, missing } => {
+                assert!(heard.transcript.is_empty(), "{clip}: {heard:?}");
+                assert!(!missing.is_empty());
+            }
+            other => panic!("{clip}: {other:?}"),
+        }
+    }
+    match hear(&voice, "no-such-clip.wav") {
+        VoiceMsg::Error(e) => assert!(e.contains("no-such-clip.wav"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_speech_model_is_an_error_message() {
+    let voice = Voice::spawn(
+        VoiceConfig::new("/nonexistent/ggml-base.bin".into(), None),
+        || {},
+    )
+    .expect("worker starts");
+    voice.listen(Source::File {
+        path: fixtures().join("silence.wav"),
+        realtime: false,
+    });
+    let mut last = None;
+    while let Some(msg) = voice.recv_timeout(Duration::from_secs(30)) {
+        let done = matches!(msg, VoiceMsg::Error(_));
+        last = Some(msg);
+        if done {
+            break;
+        }
+    }
+    match last {
+        Some(VoiceMsg::Error(e)) => assert!(e.contains("ggml-base.bin"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -290,7 +290,7 @@ fn spoken_plan_fills_the_editor_then_start_runs_it() {
     }));
     h.step();
     assert!(shows(&h, "Je vous écoute…"));
-    assert!(h.query_by_label("⏹ Arrêter").is_some());
+    assert!(h.query_by_label("Arrêter").is_some());
     h.state_mut().state.apply_voice(VoiceMsg::Transcribing);
     h.step();
     assert!(shows(&h, "Transcription…"));
@@ -434,7 +434,7 @@ fn talking_without_a_speech_model_says_so() {
     let clock = Clock::manual();
     let mut h = voice_harness(&clock);
     h.step();
-    h.get_by_label("🎤 Parler").click();
+    h.get_by_label("Parler").click();
     h.step();
     assert!(shows(
         &h,

@@ -19,8 +19,8 @@ const HEADLINE_PLAN: PlanValues = PlanValues {
 fn tiny_run(arch: Arch) {
     // the transformer learns more slowly: it gets more sentences
     let n_train = match arch {
-        Arch::LstmCrf => 600,
-        Arch::Transformer => 2000,
+        Arch::LstmCrf => 1000,
+        Arch::Transformer => 3000,
     };
     let data = generate(n_train + 100, 42, |_| {});
     let (train_set, valid_set) = data.split_at(n_train);

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Share of command clips whose plan comes out exactly right: measured
-/// 0.00 (see README, "Talk to it"); the floor sits just under it.
-const PLAN_EXACT_FLOOR: f64 = 0.0;
+/// 12/22 = 0.545 (see README, "Talk to it"); the floor sits just under it.
+const PLAN_EXACT_FLOOR: f64 = 0.50;
 
 /// Sends one clip to the worker and waits for its outcome, checking the
 /// order of the stages on the way.

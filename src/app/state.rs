@@ -205,6 +205,12 @@ impl AppState {
             VoiceMsg::NotUnderstood { heard, missing } => (heard, Some(missing)),
         };
         self.listening = Listening::Off;
+        tracing::info!(
+            "heard {:?} ({}), end of speech -> shown in {:?}",
+            heard.transcript,
+            missing.as_deref().unwrap_or("understood"),
+            heard.timings.end_of_speech_to_plan()
+        );
         let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
         if active {
             self.voice_note = Some(match timer_command(&heard.transcript) {

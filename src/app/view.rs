@@ -133,11 +133,7 @@ fn mic(ui: &mut Ui, state: &mut AppState) {
         state.listening,
         Listening::Loading | Listening::Listening(_)
     );
-    let text = if recording {
-        "⏹ Arrêter"
-    } else {
-        "🎤 Parler"
-    };
+    let text = if recording { "Arrêter" } else { "Parler" };
     let button = egui::Button::new(RichText::new(text).size(22.0).strong())
         .min_size(egui::vec2(130.0, 40.0));
     let busy = state.listening == Listening::Transcribing;

@@ -171,10 +171,20 @@ impl<R: Rng> Grammar<'_, R> {
         s
     }
 
+    /// The counted noun of a round count: (plural, singular, feminine);
+    /// now and then a word an ASR wrote for it.
+    fn round_noun(&mut self) -> (&'static str, &'static str, bool) {
+        if self.chance(0.04) {
+            *pick(self.rng, GARBLED_NOUNS)
+        } else {
+            *pick(self.rng, ROUND_NOUNS)
+        }
+    }
+
     /// `12 séries`, `en 5 rounds`, `à répéter 8 fois`, `x8`.
     fn rounds(&mut self, n: u32) -> Sentence {
         let mut s = Sentence::default();
-        let (plural, singular, fem) = *pick(self.rng, ROUND_NOUNS);
+        let (plural, singular, fem) = self.round_noun();
         let noun = if n == 1 { singular } else { plural };
         match self.rng.random_range(0..100) {
             0..70 => {
@@ -231,7 +241,7 @@ impl<R: Rng> Grammar<'_, R> {
     /// `8 séries de 30 secondes`, `4 fois 4 minutes`, `10 x 1 min`.
     fn rounds_of_work(&mut self, n: u32, work_s: u32) -> Sentence {
         let mut s = Sentence::default();
-        let (plural, singular, fem) = *pick(self.rng, ROUND_NOUNS);
+        let (plural, singular, fem) = self.round_noun();
         let noun = if n == 1 { singular } else { plural };
         let nb = self.nw.int(self.rng, n, fem);
         match self.rng.random_range(0..100) {

@@ -127,6 +127,38 @@ pub const ROUND_NOUNS: &[((&str, &str, bool), u32)] = &[
     (("fractions", "fraction", true), 1),
 ];
 
+/// Nouns an ASR may write for a misheard round noun (`séries` -> `cérises`):
+/// words with nothing to do with training, so that the count before them
+/// is read from its place, not from the noun.
+pub const GARBLED_NOUNS: &[((&str, &str, bool), u32)] = &[
+    (("chaises", "chaise", true), 1),
+    (("pages", "page", true), 1),
+    (("places", "place", true), 1),
+    (("lignes", "ligne", true), 1),
+    (("bandes", "bande", true), 1),
+    (("pièces", "pièce", true), 1),
+    (("cartes", "carte", true), 1),
+    (("portes", "porte", true), 1),
+    (("classes", "classe", true), 1),
+    (("pierres", "pierre", true), 1),
+    (("vagues", "vague", true), 1),
+    (("tables", "table", true), 1),
+    (("balles", "balle", true), 1),
+    (("notes", "note", true), 1),
+    (("villes", "ville", true), 1),
+    (("cerises", "cerise", true), 1),
+    (("sorties", "sortie", true), 1),
+    (("bords", "bord", false), 1),
+    (("tons", "ton", false), 1),
+    (("sons", "son", false), 1),
+    (("ponts", "pont", false), 1),
+    (("champs", "champ", false), 1),
+    (("trous", "trou", false), 1),
+    (("cours", "cours", false), 1),
+    (("sorts", "sort", false), 1),
+    (("verres", "verre", false), 1),
+];
+
 /// Words before a round count (`en 5 séries`).
 pub const ROUND_PREFIXES: &[(&str, u32)] = &[
     ("", 40),

@@ -130,7 +130,7 @@ impl NumberWriter {
         Self {
             words,
             style,
-            sound_alike: if rng.random_bool(0.15) { 0.5 } else { 0.0 },
+            sound_alike: if rng.random_bool(0.15) { 0.6 } else { 0.0 },
             comma: rng.random_bool(0.7),
         }
     }

@@ -164,3 +164,18 @@ fn a_missing_speech_model_is_an_error_message() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn window_with_a_missing_audio_file_says_so_before_opening() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_speechtimer"))
+        .args(["--mute", "--audio-file", "/nonexistent/clip.wav"])
+        .env("SPEECHTIMER_CONFIG_DIR", std::env::temp_dir())
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fichier audio introuvable : /nonexistent/clip.wav"),
+        "{err}"
+    );
+}

@@ -16,7 +16,7 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     #[error(
-        "Aucun micro détecté : branchez-en un, ou transcrivez un fichier (`speechtimer transcribe`)"
+        "Aucun micro détecté : branchez-en un, tapez la commande, ou faites entendre un fichier (`speechtimer --audio-file FICHIER.wav`)"
     )]
     NoDevice,
     #[error("micro « {0} » introuvable : `speechtimer devices` liste ceux qui sont disponibles")]

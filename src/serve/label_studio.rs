@@ -136,6 +136,15 @@ pub(crate) fn parse_config(xml: &str) -> Result<LabelConfig, String> {
         })
 }
 
+/// The config a request carries, if any (blank counts as none); 400 when
+/// it cannot be read.
+fn given_config(xml: Option<&str>) -> Result<Option<LabelConfig>, ApiError> {
+    match xml {
+        Some(x) if !x.trim().is_empty() => parse_config(x).map(Some).map_err(ApiError::bad_request),
+        _ => Ok(None),
+    }
+}
+
 /// The configs given to `/setup`, by project id.
 #[derive(Debug, Default)]
 pub(crate) struct Projects(Mutex<HashMap<String, LabelConfig>>);
@@ -233,10 +242,7 @@ pub async fn setup(
     ApiJson(req): ApiJson<SetupRequest>,
 ) -> JsonResult {
     let key = project_key(&req.project);
-    let config = match req.schema.as_deref() {
-        Some(xml) if !xml.trim().is_empty() => parse_config(xml).map_err(ApiError::bad_request)?,
-        _ => LabelConfig::default(),
-    };
+    let config = given_config(req.schema.as_deref())?.unwrap_or_default();
     tracing::info!(
         "label studio project {key:?}: {} -> {} on data.{}",
         config.from_name,
@@ -305,9 +311,9 @@ pub async fn predict(
     State(app): State<Arc<AppState>>,
     ApiJson(req): ApiJson<PredictRequest>,
 ) -> JsonResult {
-    let config = match req.label_config.as_deref() {
-        Some(xml) if !xml.trim().is_empty() => parse_config(xml).map_err(ApiError::bad_request)?,
-        _ => app
+    let config = match given_config(req.label_config.as_deref())? {
+        Some(c) => c,
+        None => app
             .projects
             .get(&project_key(&req.project))
             .unwrap_or_default(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 pub enum WavError {
     #[error("lecture de {path} impossible : {reason}")]
     Read { path: PathBuf, reason: String },
-    #[error("fichier WAV illisible : {0}")]
+    #[error("audio illisible : {0}")]
     Invalid(String),
     #[error("écriture de {path} impossible : {reason}")]
     Write { path: PathBuf, reason: String },
@@ -49,7 +49,7 @@ impl Clip {
 /// more data than there is gives the samples that are there, flagged
 /// `truncated`; it never waits for more.
 pub fn decode<R: std::io::Read>(input: R) -> Result<Clip, String> {
-    let reader = hound::WavReader::new(input).map_err(|e| e.to_string())?;
+    let reader = hound::WavReader::new(input).map_err(french)?;
     let spec = reader.spec();
     if spec.channels == 0 {
         return Err("aucun canal".into());
@@ -75,7 +75,7 @@ pub fn decode<R: std::io::Read>(input: R) -> Result<Clip, String> {
                 truncated = true;
                 break;
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(french(e)),
         }
     }
     out.truncate(out.len() - out.len() % channels);
@@ -85,6 +85,21 @@ pub fn decode<R: std::io::Read>(input: R) -> Result<Clip, String> {
         rate: spec.sample_rate,
         truncated,
     })
+}
+
+/// hound's error, said in French.
+fn french(e: hound::Error) -> String {
+    match e {
+        hound::Error::IoError(e) => format!("erreur de lecture ({e})"),
+        hound::Error::FormatError(what) => format!("pas un fichier WAV valide ({what})"),
+        hound::Error::Unsupported => {
+            "encodage WAV non pris en charge : seuls le PCM entier et le flottant le sont".into()
+        }
+        hound::Error::TooWide | hound::Error::InvalidSampleFormat => {
+            "taille d'échantillon non prise en charge".into()
+        }
+        hound::Error::UnfinishedSample => "dernier échantillon incomplet".into(),
+    }
 }
 
 /// Reads any PCM or float WAV file.

@@ -149,18 +149,25 @@ impl App {
         let limits = &self.state.limits;
         let (routes, api) = openapi::routes(limits).split_for_parts();
         let doc: Arc<str> = api.to_pretty_json().unwrap_or_default().into();
-        routes
+        let routes = routes
             .route("/openapi.json", openapi::serve_json(doc))
             .fallback(not_found)
-            .with_state(Arc::clone(&self.state))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                limits.request_timeout,
-            ))
-            .layer(CatchPanicLayer::custom(error::panic_response))
-            .layer(middleware::from_fn(error::json_errors))
-            .layer(middleware::from_fn(log_request))
+            .with_state(Arc::clone(&self.state));
+        harden(routes, limits.request_timeout)
     }
+}
+
+/// The layers every route gets, outermost first: request log, JSON for
+/// bodiless errors, panic -> 500, timeout -> 408.
+fn harden(routes: Router, timeout: Duration) -> Router {
+    routes
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(middleware::from_fn(error::json_errors))
+        .layer(middleware::from_fn(log_request))
 }
 
 async fn not_found(uri: Uri) -> ApiError {
@@ -240,4 +247,52 @@ pub(crate) async fn blocking<T: Send + 'static>(
         tracing::error!("worker task failed: {e}");
         ApiError::internal("erreur interne du serveur (voir son journal)")
     })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn call(router: Router, path: &str) -> (StatusCode, serde_json::Value) {
+        let req = axum::http::Request::get(path).body(Body::empty()).unwrap();
+        let res = router.oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    #[test]
+    fn panics_and_stalls_become_json_errors() {
+        let router = harden(
+            Router::new().route("/panic", get(boom)).route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    "late"
+                }),
+            ),
+            Duration::from_millis(50),
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (status, v) = call(router.clone(), "/panic").await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(v["error"].as_str().unwrap().contains("erreur interne"));
+            let (status, v) = call(router, "/slow").await;
+            assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+            assert!(v["error"].as_str().unwrap().contains("délai"));
+        });
+    }
 }

@@ -45,12 +45,30 @@ pub fn run(args: ServeArgs, ner_model: Option<PathBuf>) -> anyhow::Result<()> {
             server.local_addr(),
             app.model_version()
         );
-        server
-            .run(async {
-                let _ = tokio::signal::ctrl_c().await;
-                eprintln!("arrêt : fin des requêtes en cours…");
-            })
-            .await
+        server.run(stop_signal()).await
     })?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix: the server then finishes what it is doing.
+async fn stop_signal() {
+    use std::future::Future;
+    use std::task::Poll;
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    std::future::poll_fn(|cx| {
+        if ctrl_c.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(());
+        }
+        #[cfg(unix)]
+        if let Some(t) = term.as_mut()
+            && t.poll_recv(cx).is_ready()
+        {
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    })
+    .await;
+    eprintln!("arrêt : fin des requêtes en cours…");
 }

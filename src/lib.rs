@@ -9,6 +9,7 @@ pub mod audio;
 pub mod corpus;
 pub mod nlu;
 pub mod plan;
+pub mod serve;
 pub mod timer;
 pub mod train;
 pub mod values;

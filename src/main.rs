@@ -40,17 +40,24 @@ enum Command {
     Listen(cli::asr::ListenCmd),
     /// Liste les micros.
     Devices,
+    /// Sert l'API HTTP : /parse, /transcribe, backend ML Label Studio.
+    Serve(cli::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // the server logs each request unless RUST_LOG says otherwise
+    let default_filter = match cli.command {
+        Some(Command::Serve(_)) => "warn,speechtimer::serve=info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let result = match cli.command {
         None | Some(Command::Window) => speechtimer::app::run(speechtimer::app::WindowOptions {
             mute: cli.mute,
@@ -65,6 +72,7 @@ fn main() -> ExitCode {
         Some(Command::Transcribe(cmd)) => cli::asr::transcribe(cmd),
         Some(Command::Listen(cmd)) => cli::asr::listen(cmd),
         Some(Command::Devices) => cli::asr::devices(),
+        Some(Command::Serve(args)) => cli::serve::run(args, cli.ner_model),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,9 +27,13 @@ pub fn mix_to_mono(interleaved: &[f32], channels: usize) -> Vec<f32> {
 }
 
 const CHUNK: usize = 1024;
+/// Input rates accepted: below this nothing is speech, and the upsampling
+/// ratio (and its buffers) would grow without bound.
+pub const MIN_RATE: u32 = 4_000;
+pub const MAX_RATE: u32 = 384_000;
 
 fn sinc(from: u32, to: u32) -> Result<Async<f32>, ResampleError> {
-    if from == 0 || from > 384_000 {
+    if !(MIN_RATE..=MAX_RATE).contains(&from) {
         return Err(ResampleError::Rate(from));
     }
     Async::<f32>::new_sinc(

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 pub enum WavError {
     #[error("lecture de {path} impossible : {reason}")]
     Read { path: PathBuf, reason: String },
+    #[error("audio illisible : {0}")]
+    Invalid(String),
     #[error("écriture de {path} impossible : {reason}")]
     Write { path: PathBuf, reason: String },
     #[error(transparent)]
@@ -20,45 +22,104 @@ pub struct Clip {
     pub samples: Vec<f32>,
     pub channels: usize,
     pub rate: u32,
+    /// The data ended before the length the header announced: `samples`
+    /// holds the whole frames that were there.
+    pub truncated: bool,
 }
 
-/// Reads any PCM or float WAV.
+impl Clip {
+    /// Length in seconds.
+    pub fn duration_s(&self) -> f32 {
+        let frames = self.samples.len() / self.channels.max(1);
+        frames as f32 / self.rate.max(1) as f32
+    }
+
+    /// Mono f32 at 16 kHz, through `resample::to_whisper`.
+    pub fn to_whisper(&self) -> Result<Vec<f32>, WavError> {
+        Ok(resample::to_whisper(
+            &self.samples,
+            self.channels,
+            self.rate,
+        )?)
+    }
+}
+
+/// Decodes any PCM or float WAV from a reader: the one decode path behind
+/// [`read`] (files) and [`read_bytes`] (memory). A header that announces
+/// more data than there is gives the samples that are there, flagged
+/// `truncated`; it never waits for more.
+pub fn decode<R: std::io::Read>(input: R) -> Result<Clip, String> {
+    let reader = hound::WavReader::new(input).map_err(french)?;
+    let spec = reader.spec();
+    if spec.channels == 0 {
+        return Err("aucun canal".into());
+    }
+    let channels = spec.channels as usize;
+    let int_scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
+    let samples: Box<dyn Iterator<Item = hound::Result<f32>>> = match spec.sample_format {
+        hound::SampleFormat::Float => Box::new(reader.into_samples::<f32>()),
+        hound::SampleFormat::Int => Box::new(
+            reader
+                .into_samples::<i32>()
+                .map(move |s| s.map(|v| v as f32 * int_scale)),
+        ),
+    };
+    let mut out = Vec::new();
+    let mut truncated = false;
+    for s in samples {
+        match s {
+            Ok(v) => out.push(v),
+            // hound reports missing data as an io error: keep what was read
+            Err(hound::Error::IoError(e)) => {
+                tracing::warn!("WAV data ends early ({e}): {} samples kept", out.len());
+                truncated = true;
+                break;
+            }
+            Err(e) => return Err(french(e)),
+        }
+    }
+    out.truncate(out.len() - out.len() % channels);
+    Ok(Clip {
+        samples: out,
+        channels,
+        rate: spec.sample_rate,
+        truncated,
+    })
+}
+
+/// hound's error, said in French.
+fn french(e: hound::Error) -> String {
+    match e {
+        hound::Error::IoError(e) => format!("erreur de lecture ({e})"),
+        hound::Error::FormatError(what) => format!("pas un fichier WAV valide ({what})"),
+        hound::Error::Unsupported => {
+            "encodage WAV non pris en charge : seuls le PCM entier et le flottant le sont".into()
+        }
+        hound::Error::TooWide | hound::Error::InvalidSampleFormat => {
+            "taille d'échantillon non prise en charge".into()
+        }
+        hound::Error::UnfinishedSample => "dernier échantillon incomplet".into(),
+    }
+}
+
+/// Reads any PCM or float WAV file.
 pub fn read(path: &Path) -> Result<Clip, WavError> {
     let err = |reason: String| WavError::Read {
         path: path.to_path_buf(),
         reason,
     };
-    let reader = hound::WavReader::open(path).map_err(|e| err(e.to_string()))?;
-    let spec = reader.spec();
-    let samples: Result<Vec<f32>, _> = match spec.sample_format {
-        hound::SampleFormat::Float => reader.into_samples::<f32>().collect(),
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
-            reader
-                .into_samples::<i32>()
-                .map(|s| s.map(|v| v as f32 * scale))
-                .collect()
-        }
-    };
-    let samples = samples.map_err(|e| err(e.to_string()))?;
-    if spec.channels == 0 {
-        return Err(err("aucun canal".into()));
-    }
-    Ok(Clip {
-        samples,
-        channels: spec.channels as usize,
-        rate: spec.sample_rate,
-    })
+    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    decode(std::io::BufReader::new(file)).map_err(err)
+}
+
+/// Reads a WAV held in memory (an upload).
+pub fn read_bytes(bytes: &[u8]) -> Result<Clip, WavError> {
+    decode(std::io::Cursor::new(bytes)).map_err(WavError::Invalid)
 }
 
 /// Reads a WAV as mono f32 at 16 kHz.
 pub fn read_16k_mono(path: &Path) -> Result<Vec<f32>, WavError> {
-    let clip = read(path)?;
-    Ok(resample::to_whisper(
-        &clip.samples,
-        clip.channels,
-        clip.rate,
-    )?)
+    read(path)?.to_whisper()
 }
 
 /// Writes mono samples as 16-bit PCM.
@@ -122,8 +183,49 @@ mod tests {
         assert!(x.iter().zip(&y).all(|(a, b)| (a - b).abs() < 1e-3));
     }
 
+    /// 16-bit mono PCM bytes, as a client would upload them.
+    fn wav_bytes(samples: &[i16]) -> Vec<u8> {
+        let mut cursor = std::io::Cursor::new(Vec::new());
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 8_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::new(&mut cursor, spec).unwrap();
+        for s in samples {
+            w.write_sample(*s).unwrap();
+        }
+        w.finalize().unwrap();
+        cursor.into_inner()
+    }
+
+    #[test]
+    fn bytes_decode_like_files() {
+        let x: Vec<i16> = (0..800).map(|i| (i * 37 % 2000) as i16 - 1000).collect();
+        let bytes = wav_bytes(&x);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.wav");
+        std::fs::write(&path, &bytes).unwrap();
+        let (a, b) = (read_bytes(&bytes).unwrap(), read(&path).unwrap());
+        assert_eq!(a.samples, b.samples);
+        assert_eq!((a.rate, a.channels, a.truncated), (8_000, 1, false));
+        assert!((a.duration_s() - 0.1).abs() < 1e-6);
+    }
+
+    #[test]
+    fn header_longer_than_data_keeps_what_is_there() {
+        let x: Vec<i16> = vec![1000; 800];
+        let mut bytes = wav_bytes(&x);
+        bytes.truncate(44 + 2 * 300); // header says 800 samples, 300 remain
+        let clip = read_bytes(&bytes).unwrap();
+        assert!(clip.truncated);
+        assert_eq!(clip.samples.len(), 300);
+    }
+
     #[test]
     fn not_a_wav_is_an_error() {
+        assert!(matches!(read_bytes(b"hello"), Err(WavError::Invalid(_))));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.wav");
         std::fs::write(&path, b"hello").unwrap();

@@ -6,3 +6,4 @@ pub mod data;
 pub mod eval;
 pub mod model;
 pub mod ner;
+pub mod serve;

@@ -35,26 +35,50 @@ struct Annotation {
     result: Vec<ResultItem>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
-struct ResultItem {
+/// One region of an annotation or prediction (`"type": "labels"`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub(crate) struct ResultItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
+    pub id: Option<String>,
     #[serde(rename = "type", default)]
-    kind: String,
+    pub kind: String,
     #[serde(default)]
-    from_name: String,
+    pub from_name: String,
     #[serde(default)]
-    to_name: String,
-    value: ResultValue,
+    pub to_name: String,
+    pub value: ResultValue,
+    /// The model's confidence in the region (predictions only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
-struct ResultValue {
-    start: usize,
-    end: usize,
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub(crate) struct ResultValue {
+    pub start: usize,
+    pub end: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    labels: Vec<String>,
+    pub text: Option<String>,
+    pub labels: Vec<String>,
+}
+
+impl ResultItem {
+    /// The `labels` region of `entity`, `e{index}` as its id, with the
+    /// entity's score when it has one.
+    pub(crate) fn labels(index: usize, entity: &Entity, from_name: &str, to_name: &str) -> Self {
+        ResultItem {
+            id: Some(format!("e{index}")),
+            kind: "labels".into(),
+            from_name: from_name.into(),
+            to_name: to_name.into(),
+            value: ResultValue {
+                start: entity.start,
+                end: entity.end,
+                text: Some(entity.text.clone()),
+                labels: vec![entity.label.as_str().into()],
+            },
+            score: entity.score,
+        }
+    }
 }
 
 /// Why a Label Studio export cannot be read, or why one task is skipped.
@@ -181,18 +205,7 @@ pub fn export(examples: &[Example], model_version: &str) -> String {
                 .entities
                 .iter()
                 .enumerate()
-                .map(|(i, e)| ResultItem {
-                    id: Some(format!("e{i}")),
-                    kind: "labels".into(),
-                    from_name: FROM_NAME.into(),
-                    to_name: TO_NAME.into(),
-                    value: ResultValue {
-                        start: e.start,
-                        end: e.end,
-                        text: Some(e.text.clone()),
-                        labels: vec![e.label.as_str().into()],
-                    },
-                })
+                .map(|(i, e)| ResultItem::labels(i, e, FROM_NAME, TO_NAME))
                 .collect();
             json!({
                 "data": { "text": ex.text },

@@ -154,11 +154,10 @@ fn mic(ui: &mut Ui, state: &mut AppState) {
 fn listening(ui: &mut Ui, state: &AppState) {
     match state.listening {
         Listening::Off => {}
+        // no spinner: its 60 fps redraw would take CPU from Whisper
+        // (software rendering costs a core)
         Listening::Loading => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Chargement du modèle vocal…");
-            });
+            ui.label("Chargement du modèle vocal…");
         }
         Listening::Listening(level) => {
             ui.horizontal(|ui| {
@@ -178,10 +177,7 @@ fn listening(ui: &mut Ui, state: &AppState) {
             });
         }
         Listening::Transcribing => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(RichText::new("Transcription…").strong());
-            });
+            ui.label(RichText::new("Transcription…").strong());
         }
     }
     if let Some(note) = &state.voice_note {

@@ -57,6 +57,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
+        // no colour codes in a log file or a pipe
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
         None | Some(Command::Window) => speechtimer::app::run(speechtimer::app::WindowOptions {

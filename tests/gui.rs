@@ -168,6 +168,35 @@ fn bad_editor_input_shows_a_message_and_keeps_the_plan() {
 }
 
 #[test]
+fn edited_plan_is_written_once_typing_pauses_and_at_exit() {
+    use speechtimer::app::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let clock = Clock::manual();
+    let state = AppState::new(
+        Some(Store::at(&path)),
+        Box::new(Silent::default()),
+        clock.clone(),
+    );
+    let mut h = harness_for(state);
+    h.step();
+    type_into(&mut h, "Séries", "14");
+    assert_eq!(h.state().state.editor.plan().rounds, 14);
+    // not on disk while the athlete is still typing
+    assert!(!path.exists(), "written at the keystroke");
+    clock.advance(speechtimer::app::state::SAVE_AFTER);
+    h.step();
+    let (saved, problem) = Store::at(&path).load();
+    assert_eq!(problem, None);
+    assert_eq!(saved.plan.rounds, 14);
+    // a change followed at once by closing the window is not lost
+    type_into(&mut h, "Séries", "9");
+    assert_eq!(Store::at(&path).load().0.plan.rounds, 14);
+    h.state_mut().state.flush();
+    assert_eq!(Store::at(&path).load().0.plan.rounds, 9);
+}
+
+#[test]
 fn space_typed_in_the_command_field_does_not_start_the_timer() {
     let clock = Clock::manual();
     let mut h = harness(&clock);

@@ -32,6 +32,10 @@ impl eframe::App for SpeechTimerApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.state.flush();
+    }
 }
 
 /// Options of the window from the command line.

@@ -54,7 +54,13 @@ pub struct AppState {
     pub voice_note: Option<String>,
     /// Listen once as soon as the window shows (`--audio-file`).
     pub talk_on_start: bool,
+    /// When the editor last changed prefs that are not on disk yet.
+    unsaved_since: Option<std::time::Instant>,
 }
+
+/// How long the editor must rest before its plan is written to disk (one
+/// write per pause in typing, not one per keystroke).
+pub const SAVE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl AppState {
     /// Loads the prefs from `store` (when there is one) and sets up the plan.
@@ -83,6 +89,7 @@ impl AppState {
             heard: None,
             voice_note: None,
             talk_on_start: false,
+            unsaved_since: None,
         }
     }
 
@@ -267,6 +274,12 @@ impl AppState {
         let now = self.now();
         let events = self.timer.poll(now);
         self.play(&events);
+        if self
+            .unsaved_since
+            .is_some_and(|t| now.saturating_duration_since(t) >= SAVE_AFTER)
+        {
+            self.save();
+        }
         if !self.sound_notice_shown
             && let Some(msg) = self.sound.unavailable()
         {
@@ -330,8 +343,21 @@ impl AppState {
             if self.run_state() == RunState::Idle {
                 self.timer = Timer::new(self.editor.plan());
             }
+            // written by `tick` once typing pauses, or by `flush` at exit
+            self.unsaved_since = Some(self.now());
+        }
+    }
+
+    /// Writes prefs still waiting for a pause in typing (window closing).
+    pub fn flush(&mut self) {
+        if self.unsaved_since.is_some() {
             self.save();
         }
+    }
+
+    /// True while an editor change waits to be written.
+    pub fn has_unsaved_prefs(&self) -> bool {
+        self.unsaved_since.is_some()
     }
 
     /// Loads a recent plan into the editor.
@@ -355,6 +381,7 @@ impl AppState {
     }
 
     fn save(&mut self) {
+        self.unsaved_since = None;
         if let Some(store) = &self.store
             && let Err(e) = store.save(&self.prefs)
         {

@@ -42,6 +42,11 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
         .default_size(260.0)
         .show(ui, |ui| plan_panel(ui, state, &status));
     egui::CentralPanel::default().show(ui, |ui| countdown(ui, &status));
+    if state.has_unsaved_prefs() {
+        // come back to write the plan once typing has paused
+        ui.ctx()
+            .request_repaint_after(super::state::SAVE_AFTER + Duration::from_millis(5));
+    }
 }
 
 /// Starts listening; the worker wakes the window when it has news.

@@ -8,7 +8,7 @@ pub mod store;
 pub mod tags;
 pub mod tokenize;
 
-use crate::values::{Entity, PlanValues, ValueError, plan_values, sound_alike};
+use crate::values::{Entity, PlanValues, ValueError, parse_number, plan_values, sound_alike};
 use candle_core::Device;
 use crf::CrfScores;
 pub use model::{Arch, NerConfig};
@@ -194,6 +194,14 @@ impl Nlu {
                     .expect("one emission row per non-empty text");
                 self.decode(text, tokens, &em)
             };
+            let (entities, dropped) = drop_stray_words(entities);
+            for e in &dropped {
+                notes.push(format!(
+                    "« {} » ignoré : ce n'est pas un nombre, et {} est dit ailleurs",
+                    e.text,
+                    e.label.quantity().french()
+                ));
+            }
             let plan = plan_values(&entities);
             let assumed = entities
                 .iter()
@@ -257,5 +265,56 @@ impl Nlu {
         close(&mut open, &mut entities);
         let confidence = conf.iter().copied().fold(1.0, f32::min);
         (entities, confidence)
+    }
+}
+
+/// Splits off the spans that are no number (nor a known sound-alike) when
+/// another span of the same quantity is one: the tagger sometimes takes a
+/// short word (`ma`, `ai`) for a misheard count beside the real count, and
+/// one stray word must not cost the whole plan. A lone unreadable span is
+/// kept, so the plan says what it could not read instead of guessing.
+fn drop_stray_words(entities: Vec<Entity>) -> (Vec<Entity>, Vec<Entity>) {
+    let readable = |e: &Entity| parse_number(&e.text).is_ok();
+    let backed: Vec<_> = entities
+        .iter()
+        .filter(|e| readable(e))
+        .map(|e| e.label.quantity())
+        .collect();
+    entities
+        .into_iter()
+        .partition(|e| readable(e) || !backed.contains(&e.label.quantity()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::Label::*;
+
+    fn e(label: crate::values::Label, text: &str) -> Entity {
+        Entity::new(0, text.chars().count(), label, text)
+    }
+
+    #[test]
+    fn a_stray_word_beside_a_real_count_is_dropped() {
+        let (kept, dropped) = drop_stray_words(vec![
+            e(NbRounds, "ma"),
+            e(NbRounds, "5"),
+            e(DurationWtMin, "6"),
+        ]);
+        assert_eq!(dropped, vec![e(NbRounds, "ma")]);
+        assert_eq!(plan_values(&kept).unwrap().rounds, 5);
+    }
+
+    #[test]
+    fn a_lone_unreadable_count_is_kept_so_the_plan_says_so() {
+        let ents = vec![e(NbRounds, "Bous"), e(DurationWtMin, "2")];
+        let (kept, dropped) = drop_stray_words(ents.clone());
+        assert!(dropped.is_empty());
+        assert_eq!(kept, ents);
+        assert!(plan_values(&kept).is_err());
+        // a sound-alike is a number: kept beside another count
+        let (kept, dropped) = drop_stray_words(vec![e(NbRounds, "si"), e(NbRounds, "4")]);
+        assert!(dropped.is_empty());
+        assert_eq!(kept.len(), 2);
     }
 }

@@ -484,9 +484,33 @@ impl<R: Rng> Grammar<'_, R> {
                 s.word(num).word(one(self.rng, EXERCISES));
             }
             5 => {
-                s.word(*pick(self.rng, &[("le", 1), ("lundi", 1), ("samedi", 1)]));
-                s.word(self.rng.random_range(1..=28).to_string());
-                s.word(one(self.rng, &["mars", "mai", "juin", "octobre"]));
+                // a date: `le 3 mai`, `pour la course du 14 juin`, `1er mars`
+                s.word(*pick(
+                    self.rng,
+                    &[
+                        ("le", 4),
+                        ("du", 2),
+                        ("lundi", 1),
+                        ("samedi", 1),
+                        ("dimanche", 1),
+                        ("pour le", 1),
+                        ("avant le", 1),
+                        ("jusqu'au", 1),
+                        ("prévu le", 1),
+                        ("pour la course du", 1),
+                        ("pour la compétition du", 1),
+                        ("", 1),
+                    ],
+                ));
+                let day = self.rng.random_range(1..=31);
+                if day == 1 && self.chance(0.5) {
+                    s.word("1er");
+                } else if self.chance(0.2) {
+                    s.word(self.nw.int(self.rng, day, false));
+                } else {
+                    s.word(day.to_string());
+                }
+                s.word(one(self.rng, MONTHS));
             }
             6 => {
                 s.word(*pick(

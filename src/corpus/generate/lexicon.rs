@@ -171,6 +171,8 @@ pub const ROUND_PREFIXES: &[(&str, u32)] = &[
     ("et ça", 1),
     ("le tout", 1),
     ("faire", 1),
+    ("juste", 1),
+    ("seulement", 1),
 ];
 
 /// Words after a round count and its noun (`5 séries au total`).
@@ -384,7 +386,24 @@ pub const CLOSERS: &[(&str, u32)] = &[
 /// Hesitations an ASR writes down.
 pub const FILLERS: &[&str] = &[
     "euh", "heu", "euh", "bah", "ben", "voilà", "hum", "genre", "du coup", "en fait", "bon",
-    "hein", "quoi", "disons",
+    "hein", "quoi", "disons", "donc", "bref", "enfin", "eh bien", "attends", "voyons", "bon ben",
+    "tu vois", "alors",
+];
+
+/// Months, for dates that are not part of the plan (`le 14 mai`).
+pub const MONTHS: &[&str] = &[
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 /// Exercises counted in repetitions, never labelled (`10 pompes`).

@@ -411,13 +411,13 @@ fn sound_alike_count_is_shown_as_an_assumption() {
     assert_eq!(h.state().state.editor.plan().rounds, 7);
     h.state_mut()
         .state
-        .apply_voice(heard("Cette série de 30 secondes, 10 secondes de repos"));
+        .apply_voice(heard("Cesse séries de 30 secondes, 10 secondes de repos"));
     h.step();
     let parsed = h.state().state.understood.clone().unwrap();
-    assert_eq!(parsed.plan.as_ref().map(|p| p.rounds), Ok(7), "{parsed:?}");
+    assert_eq!(parsed.plan.as_ref().map(|p| p.rounds), Ok(16), "{parsed:?}");
     assert!(shows(
         &h,
-        "Supposé : « Cette » compris comme 7. Vérifiez le plan."
+        "Supposé : « Cesse » compris comme 16. Vérifiez le plan."
     ));
 }
 

@@ -20,7 +20,7 @@ fn tiny_run(arch: Arch) {
     // the transformer learns more slowly: it gets more sentences
     let n_train = match arch {
         Arch::LstmCrf => 1000,
-        Arch::Transformer => 3000,
+        Arch::Transformer => 4000,
     };
     let data = generate(n_train + 100, 42, |_| {});
     let (train_set, valid_set) = data.split_at(n_train);

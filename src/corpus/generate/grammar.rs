@@ -9,6 +9,10 @@ use crate::values::{Label, Quantity};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
+/// Chance that a round count is written as one of its sound-alikes
+/// (besides the rarer sound-alikes of any number in words).
+const COUNT_SOUND_ALIKE: f64 = 0.05;
+
 /// A plan to say: `rounds: None` when the count is not said, `rest_s: None`
 /// when the break is not said, `Some(0)` when "sans repos" is said.
 #[derive(Debug, Clone, Copy)]
@@ -108,6 +112,18 @@ impl<R: Rng> Grammar<'_, R> {
         self.rng.random_bool(p)
     }
 
+    /// A round count as said or as an ASR heard it: the count leading a
+    /// command is the word Whisper most often turns into a sound-alike
+    /// (`sept` -> `cette`, `dix` -> `d'y`), so it gets one more often than
+    /// other numbers do.
+    fn count(&mut self, n: u32, feminine: bool) -> String {
+        let alikes = crate::values::sound_alikes_of(n);
+        if !alikes.is_empty() && self.chance(COUNT_SOUND_ALIKE) {
+            return alikes[self.rng.random_range(0..alikes.len())].to_string();
+        }
+        self.nw.int(self.rng, n, feminine)
+    }
+
     /// The whole utterance, before noise.
     pub fn utterance(&mut self, plan: Spoken) -> Sentence {
         let mut chunks = Vec::new();
@@ -189,7 +205,7 @@ impl<R: Rng> Grammar<'_, R> {
         match self.rng.random_range(0..100) {
             0..70 => {
                 s.word(*pick(self.rng, ROUND_PREFIXES));
-                s.span(self.nw.int(self.rng, n, fem), Label::NbRounds);
+                s.span(self.count(n, fem), Label::NbRounds);
                 s.unit(noun);
                 s.word(*pick(self.rng, ROUND_SUFFIXES));
             }
@@ -243,7 +259,7 @@ impl<R: Rng> Grammar<'_, R> {
         let mut s = Sentence::default();
         let (plural, singular, fem) = self.round_noun();
         let noun = if n == 1 { singular } else { plural };
-        let nb = self.nw.int(self.rng, n, fem);
+        let nb = self.count(n, fem);
         match self.rng.random_range(0..100) {
             0..62 => {
                 s.word(*pick(self.rng, ROUND_PREFIXES));

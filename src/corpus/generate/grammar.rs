@@ -3,7 +3,7 @@
 //! and distractors. Every choice is weighted.
 
 use super::lexicon::*;
-use super::numbers::NumberWriter;
+use super::numbers::{NumberWriter, sound_alike_for};
 use super::sentence::{Kind, Sentence};
 use crate::values::{Label, Quantity};
 use rand::Rng;
@@ -117,11 +117,10 @@ impl<R: Rng> Grammar<'_, R> {
     /// (`sept` -> `cette`, `dix` -> `d'y`), so it gets one more often than
     /// other numbers do.
     fn count(&mut self, n: u32, feminine: bool) -> String {
-        let alikes = crate::values::sound_alikes_of(n);
-        if !alikes.is_empty() && self.chance(COUNT_SOUND_ALIKE) {
-            return alikes[self.rng.random_range(0..alikes.len())].to_string();
+        match sound_alike_for(self.rng, n, COUNT_SOUND_ALIKE) {
+            Some(alike) => alike.to_string(),
+            None => self.nw.int(self.rng, n, feminine),
         }
-        self.nw.int(self.rng, n, feminine)
     }
 
     /// The whole utterance, before noise.

@@ -114,6 +114,17 @@ pub struct NumberWriter {
     pub comma: bool,
 }
 
+/// With chance `p`, one of the sound-alikes of `n` (`cette` for 7), when
+/// it has any.
+pub fn sound_alike_for<R: Rng>(rng: &mut R, n: u32, p: f64) -> Option<&'static str> {
+    let alikes = sound_alikes_of(n);
+    if !alikes.is_empty() && rng.random_bool(p) {
+        Some(alikes[rng.random_range(0..alikes.len())])
+    } else {
+        None
+    }
+}
+
 impl NumberWriter {
     pub fn sample<R: Rng>(rng: &mut R) -> Self {
         let words = match rng.random_range(0..100) {
@@ -140,9 +151,8 @@ impl NumberWriter {
         // one is nearly always said as a word
         let words = if n == 1 { 0.75 } else { self.words };
         if rng.random_bool(words.clamp(0.0, 1.0)) {
-            let alikes = sound_alikes_of(n);
-            if !alikes.is_empty() && rng.random_bool(self.sound_alike) {
-                return alikes[rng.random_range(0..alikes.len())].to_string();
+            if let Some(alike) = sound_alike_for(rng, n, self.sound_alike) {
+                return alike.to_string();
             }
             int_to_words(n, feminine, self.style)
         } else {

@@ -34,6 +34,8 @@ enum Command {
     Train(cli::ner::TrainArgs),
     /// Modèle Whisper : télécharger, vérifier, localiser.
     Model(cli::model::ModelCmd),
+    /// Modèle de langue du domaine fusionné dans Whisper : construire, décrire.
+    Lm(cli::lm::LmCmd),
     /// Transcrit des fichiers WAV.
     Transcribe(cli::asr::TranscribeCmd),
     /// Écoute le micro et affiche ce qui a été dit.
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Some(Command::Parse(args)) => cli::ner::parse(args),
         Some(Command::Train(args)) => cli::ner::run_train(args),
         Some(Command::Model(cmd)) => cli::model::run(cmd),
+        Some(Command::Lm(cmd)) => cli::lm::run(cmd),
         Some(Command::Transcribe(cmd)) => cli::asr::transcribe(cmd),
         Some(Command::Listen(cmd)) => cli::asr::listen(cmd),
         Some(Command::Devices) => cli::asr::devices(),

@@ -1,9 +1,16 @@
-//! Speech to text: Whisper through whisper-rs, and the model store that
-//! finds, fetches, verifies and converts the model.
+//! Speech to text: Whisper through whisper-rs, the model store that finds,
+//! fetches, verifies and converts the model, and the domain language model
+//! fused into its decoder.
 
+pub mod bpe;
 pub mod convert;
+pub mod fusion;
+pub mod lm;
 pub mod mel;
 pub mod model_store;
+pub mod rescore;
 pub mod transcriber;
 
-pub use transcriber::{AsrError, DecodeOptions, Transcriber, Transcript};
+pub use lm::TokenLm;
+pub use rescore::Decoded;
+pub use transcriber::{AsrError, DecodeOptions, LmChoice, Transcriber, Transcript};

@@ -1,9 +1,14 @@
 //! Whisper speech-to-text on whisper-rs: the model is loaded once, each
-//! utterance gets a fresh decoder state.
+//! utterance gets a fresh decoder state, and the domain language model is
+//! fused into the decoder (see `fusion.rs`).
 
+use super::bpe::Bpe;
+use super::fusion::Fusion;
+use super::lm::{LmError, TokenLm};
 use super::model_store::{self, StoreError};
+use super::rescore::Decoded;
 use crate::audio::vad;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
 
@@ -42,7 +47,29 @@ pub struct DecodeOptions {
     /// Above this no-speech probability (and with low confidence) the
     /// result is flagged as no speech.
     pub no_speech_threshold: f32,
+    /// The domain language model fused into the decoder.
+    pub lm: LmChoice,
+    /// Weight of `ln P_LM` added to each logit (0: the filter runs but
+    /// changes nothing).
+    pub lm_weight: f32,
+    /// Whisper's temperature fallback: decode again, sampling, when the
+    /// mean log probability is under -1. Off by default: the fused LM
+    /// lowers log probabilities, and the re-decoding drops the prompt.
+    pub fallback: bool,
 }
+
+/// Which language model the decoder listens to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LmChoice {
+    /// The one built into the binary.
+    Embedded,
+    File(PathBuf),
+    /// Plain Whisper.
+    Off,
+}
+
+/// Fusion weight that measured best on the dev audio (README, "Talk to it").
+pub const DEFAULT_LM_WEIGHT: f32 = 0.5;
 
 impl Default for DecodeOptions {
     fn default() -> Self {
@@ -55,6 +82,9 @@ impl Default for DecodeOptions {
                 .map(|n| n.get())
                 .unwrap_or(2),
             no_speech_threshold: 0.6,
+            lm: LmChoice::Embedded,
+            lm_weight: DEFAULT_LM_WEIGHT,
+            fallback: false,
         }
     }
 }
@@ -76,12 +106,20 @@ pub struct Transcript {
     pub no_speech: bool,
     /// The clip was longer than 30 s and only its start was decoded.
     pub cut: bool,
+    /// The text tokens Whisper wrote, with their probabilities.
+    pub tokens: Vec<(i32, f32)>,
 }
 
 /// A loaded Whisper model.
 pub struct Transcriber {
     ctx: WhisperContext,
     opts: DecodeOptions,
+    /// The fused language model (`None`: off, or it could not be read).
+    lm: Option<TokenLm>,
+    /// Why the chosen language model is not used, when it is not.
+    lm_problem: Option<String>,
+    /// The decoder's own tokenizer (for the LM and rescoring).
+    bpe: Bpe,
     /// Time taken by `load`.
     pub load_time: Duration,
 }
@@ -109,25 +147,106 @@ impl Transcriber {
                     path: path.display().to_string(),
                 }
             })?;
+        let eot = ctx.token_eot().max(0);
+        let bpe = Bpe::new((0..eot).map(|id| ctx.token_to_bytes(id).unwrap_or_default().to_vec()));
         let load_time = t0.elapsed();
         tracing::info!("whisper model {} loaded in {load_time:?}", path.display());
-        Ok(Self {
+        let mut t = Self {
             ctx,
-            opts,
+            opts: DecodeOptions::default(),
+            lm: None,
+            lm_problem: None,
+            bpe,
             load_time,
-        })
+        };
+        t.set_options(opts);
+        Ok(t)
     }
 
     pub fn options(&self) -> &DecodeOptions {
         &self.opts
     }
 
+    /// Changes the settings, reading the language model again if another
+    /// one is chosen. A missing or damaged LM is logged once and decoding
+    /// goes on without fusion.
     pub fn set_options(&mut self, opts: DecodeOptions) {
+        if opts.lm != self.opts.lm || (self.lm.is_none() && self.lm_problem.is_none()) {
+            let read: Result<Option<TokenLm>, LmError> = match &opts.lm {
+                LmChoice::Off => Ok(None),
+                LmChoice::Embedded => TokenLm::embedded().map(Some),
+                LmChoice::File(p) => TokenLm::load(p).map(Some),
+            };
+            (self.lm, self.lm_problem) = match read {
+                Ok(lm) => (lm, None),
+                Err(e) => {
+                    let msg = format!("{e} ; transcription sans modèle de langue");
+                    tracing::warn!("{msg}");
+                    (None, Some(msg))
+                }
+            };
+            let text_vocab = self.ctx.token_eot().max(0) as u32 + 1;
+            if let Some(lm) = &self.lm
+                && lm.vocab() != text_vocab
+            {
+                let msg = format!(
+                    "modèle de langue fait pour un autre vocabulaire ({} jetons, Whisper en écrit {text_vocab}) ; transcription sans modèle de langue",
+                    lm.vocab(),
+                );
+                tracing::warn!("{msg}");
+                (self.lm, self.lm_problem) = (None, Some(msg));
+            }
+        }
         self.opts = opts;
+    }
+
+    /// Why the chosen language model is not fused, if it is not.
+    pub fn lm_problem(&self) -> Option<&str> {
+        self.lm_problem.as_deref()
+    }
+
+    /// Whether a language model is fused.
+    pub fn has_lm(&self) -> bool {
+        self.lm.is_some()
+    }
+
+    pub fn context(&self) -> &WhisperContext {
+        &self.ctx
+    }
+
+    /// The decoder's byte-pair encoder.
+    pub fn bpe(&self) -> &Bpe {
+        &self.bpe
+    }
+
+    /// The token ids the decoder writes for `text` (byte-pair encoding).
+    pub fn tokenize(&self, text: &str) -> Vec<i32> {
+        self.bpe
+            .encode(text)
+            .into_iter()
+            .map(|t| t as i32)
+            .collect()
+    }
+
+    /// `text` split as whisper.cpp splits the initial prompt.
+    pub fn tokenize_prompt(&self, text: &str) -> Result<Vec<i32>, AsrError> {
+        self.ctx
+            .tokenize(text, text.len() + 16)
+            .map_err(|e| AsrError::Decode(e.to_string()))
     }
 
     /// Transcribes mono f32 samples at 16 kHz.
     pub fn transcribe(&self, samples: &[f32]) -> Result<Transcript, AsrError> {
+        Ok(self.transcribe_keep(samples)?.0)
+    }
+
+    /// Transcribes and keeps the decoder state, so that words can be
+    /// scored again over the same audio ([`Decoded`]); `None` when the clip
+    /// held no speech.
+    pub fn transcribe_keep(
+        &self,
+        samples: &[f32],
+    ) -> Result<(Transcript, Option<Decoded<'_>>), AsrError> {
         let t0 = Instant::now();
         let audio_s = samples.len() as f32 / SAMPLE_RATE as f32;
         let max = (MAX_SECONDS * SAMPLE_RATE as f32) as usize;
@@ -144,15 +263,19 @@ impl Transcriber {
             no_speech_prob: 1.0,
             no_speech: true,
             cut,
+            tokens: Vec::new(),
         };
         // cheap gate first: silence or steady noise never reaches the decoder,
         // which would happily hallucinate a sentence
         if !vad::contains_speech(samples, SAMPLE_RATE) {
             tracing::debug!("no speech in {audio_s:.2} s clip (energy gate)");
-            return Ok(Transcript {
-                elapsed: t0.elapsed(),
-                ..silent
-            });
+            return Ok((
+                Transcript {
+                    elapsed: t0.elapsed(),
+                    ..silent
+                },
+                None,
+            ));
         }
         // whisper.cpp wants at least 1 s; pad short clips with silence
         let min_len = SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10;
@@ -180,13 +303,26 @@ impl Transcriber {
         params.set_single_segment(true);
         params.set_no_context(true);
         params.set_max_tokens(o.max_tokens as i32);
+        if !o.fallback {
+            params.set_temperature_inc(0.0);
+        }
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_special(false);
         params.set_print_timestamps(false);
         params.set_audio_ctx(audio_ctx_for(o.audio_ctx, input.len()));
-        if let Some(p) = o.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
+        let prompt = o.prompt.as_deref().filter(|p| !p.trim().is_empty());
+        if let Some(p) = prompt {
             params.set_initial_prompt(p);
+        }
+        let fusion = self.lm.as_ref().map(|lm| Fusion {
+            lm,
+            weight: o.lm_weight,
+            n_vocab: self.ctx.n_vocab().max(0) as usize,
+        });
+        if let Some(f) = &fusion {
+            // SAFETY: `fusion` lives until the end of this function, past `full`.
+            unsafe { f.install(&mut params) };
         }
         let mut state = self
             .ctx
@@ -195,10 +331,12 @@ impl Transcriber {
         state
             .full(params, input)
             .map_err(|e| AsrError::Decode(e.to_string()))?;
+        drop(fusion);
         let eot = self.ctx.token_eot();
         let mut text = String::new();
         let (mut psum, mut pn) = (0f32, 0usize);
         let mut no_speech_prob = 0f32;
+        let mut tokens = Vec::new();
         for i in 0..state.full_n_segments() {
             let Some(seg) = state.get_segment(i) else {
                 continue;
@@ -213,6 +351,7 @@ impl Transcriber {
                 {
                     psum += tok.token_probability();
                     pn += 1;
+                    tokens.push((tok.token_id(), tok.token_data().plog));
                 }
             }
         }
@@ -220,7 +359,7 @@ impl Transcriber {
         let confidence = if pn > 0 { psum / pn as f32 } else { 0.0 };
         let no_speech =
             text.is_empty() || (no_speech_prob > o.no_speech_threshold && confidence < 0.5);
-        Ok(Transcript {
+        let transcript = Transcript {
             text: if no_speech { String::new() } else { text },
             audio_s,
             elapsed: t0.elapsed(),
@@ -228,7 +367,10 @@ impl Transcriber {
             no_speech_prob,
             no_speech,
             cut,
-        })
+            tokens,
+        };
+        let decoded = (!no_speech).then(|| Decoded::new(self, state, prompt, o.threads.max(1)));
+        Ok((transcript, decoded))
     }
 }
 

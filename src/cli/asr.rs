@@ -3,7 +3,7 @@
 use super::model::ModelArgs;
 use anyhow::Context;
 use clap::Args;
-use speechtimer::asr::{DecodeOptions, Transcriber, Transcript};
+use speechtimer::asr::{DecodeOptions, LmChoice, Transcriber, Transcript};
 use speechtimer::audio::capture::{self, Capture, Level};
 use speechtimer::audio::vad::EndpointConfig;
 use speechtimer::audio::wav;
@@ -36,6 +36,19 @@ pub struct DecodeArgs {
     /// Fils de calcul (défaut : tous les cœurs).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Modèle de langue du domaine (défaut : celui intégré).
+    #[arg(long, value_name = "FICHIER", conflicts_with = "no_lm")]
+    pub lm: Option<PathBuf>,
+    /// Whisper seul, sans modèle de langue.
+    #[arg(long)]
+    pub no_lm: bool,
+    /// Poids du modèle de langue ajouté aux logits de Whisper.
+    #[arg(long, default_value_t = speechtimer::asr::transcriber::DEFAULT_LM_WEIGHT)]
+    pub lm_weight: f32,
+    /// Redécode en échantillonnant quand Whisper est peu sûr (repli en
+    /// température de whisper.cpp ; désactivé par défaut).
+    #[arg(long)]
+    pub fallback: bool,
 }
 
 impl DecodeArgs {
@@ -51,13 +64,26 @@ impl DecodeArgs {
             },
             max_tokens: self.max_tokens,
             threads: self.threads.unwrap_or(d.threads),
+            lm: match (&self.lm, self.no_lm) {
+                (_, true) => LmChoice::Off,
+                (Some(f), _) => LmChoice::File(f.clone()),
+                (None, false) => LmChoice::Embedded,
+            },
+            lm_weight: self.lm_weight,
+            fallback: self.fallback,
             ..d
         }
     }
 
+    /// Loads Whisper; a language model that cannot be read is said once
+    /// on stderr, and decoding goes on without it.
     pub fn load(&self) -> anyhow::Result<Transcriber> {
         let path = self.model.locate()?;
-        Ok(Transcriber::load(&path, self.options())?)
+        let t = Transcriber::load(&path, self.options())?;
+        if let Some(problem) = t.lm_problem() {
+            eprintln!("{problem}");
+        }
+        Ok(t)
     }
 }
 

@@ -10,8 +10,13 @@ use std::time::Instant;
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Exemples de référence (JSONL).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[arg(long, required_unless_present = "audio", conflicts_with = "audio")]
+    pub data: Option<PathBuf>,
+    /// Banc d'essai audio : manifeste JSONL (lignes {"file","text","plan"},
+    /// fichiers relatifs au manifeste), chaque extrait passant par le même
+    /// chemin que la fenêtre (Whisper, modèle de langue, compréhension).
+    #[arg(long, value_name = "MANIFESTE.jsonl")]
+    pub audio: Option<PathBuf>,
     /// Prédictions à noter (JSONL, même format, appariées par ligne ou par
     /// texte). Sans ce fichier, le modèle de compréhension prédit.
     #[arg(long)]
@@ -25,12 +30,27 @@ pub struct EvalArgs {
     /// Nombre d'exemples fautifs à montrer.
     #[arg(long, default_value_t = 0)]
     pub errors: usize,
+    #[command(flatten)]
+    pub decode: super::asr::DecodeArgs,
 }
 
 pub fn run(args: EvalArgs) -> Result<()> {
-    let gold = read_jsonl_file(&args.data)?;
+    if let Some(manifest) = &args.audio {
+        return super::eval_audio::run(
+            manifest,
+            args.ner_model.as_deref(),
+            &args.decode,
+            args.json,
+            args.errors,
+        );
+    }
+    let data = args
+        .data
+        .as_ref()
+        .expect("clap requires --data without --audio");
+    let gold = read_jsonl_file(data)?;
     if gold.is_empty() {
-        bail!("{} : aucun exemple de référence", args.data.display());
+        bail!("{} : aucun exemple de référence", data.display());
     }
     let (pred, model) = match &args.pred {
         Some(path) => (read_jsonl_file(path)?, None),

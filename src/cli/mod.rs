@@ -4,6 +4,8 @@
 pub mod asr;
 pub mod data;
 pub mod eval;
+pub mod eval_audio;
+pub mod lm;
 pub mod model;
 pub mod ner;
 pub mod serve;

@@ -7,6 +7,7 @@ pub mod model;
 pub mod store;
 pub mod tags;
 pub mod tokenize;
+pub mod trust;
 
 use crate::values::{Entity, PlanValues, ValueError, parse_number, plan_values, sound_alike};
 use candle_core::Device;
@@ -15,6 +16,7 @@ pub use model::{Arch, NerConfig};
 use model::{Batch, NerNet};
 pub use store::{LoadError, ModelFiles};
 use tokenize::{NerTokenizer, Token};
+pub use trust::{PlanTrust, Trust};
 
 /// What a transcript means.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +33,8 @@ pub struct Parsed {
     /// Words read as the number they sound like (`si` -> 6): the window
     /// asks the athlete to check them.
     pub assumed: Vec<Assumed>,
+    /// Why each field of the plan is trusted or not.
+    pub trust: PlanTrust,
 }
 
 /// A sound-alike read as a number.
@@ -65,7 +69,20 @@ impl Parsed {
         if !self.assumed.is_empty() {
             v["assumed"] = serde_json::json!(self.assumed);
         }
+        v["trust"] = serde_json::json!(self.trust);
+        v["uncertain"] = serde_json::json!(self.trust.uncertain_fields());
         v
+    }
+
+    /// A plan was read, but some field of it needs checking.
+    pub fn is_uncertain(&self) -> bool {
+        self.plan.is_ok() && self.trust.is_uncertain()
+    }
+
+    /// Reads the plan and its trust again after the spans changed.
+    pub fn refresh_plan(&mut self) {
+        self.plan = plan_values(&self.entities);
+        self.trust = PlanTrust::of(&self.entities);
     }
 }
 
@@ -215,6 +232,7 @@ impl Nlu {
             if entities.is_empty() && !tokens.is_empty() {
                 notes.push("aucun nombre de séries ni durée reconnu".to_string());
             }
+            let trust = PlanTrust::of(&entities);
             out.push(Parsed {
                 text: text.to_string(),
                 entities,
@@ -222,6 +240,7 @@ impl Nlu {
                 confidence,
                 notes,
                 assumed,
+                trust,
             });
         }
         Ok(out)

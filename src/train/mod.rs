@@ -1,10 +1,12 @@
 //! The workshop that makes the NER model: tokenizer vocabulary, batches,
 //! AdamW with warm-up and linear decay, early stopping on the F1 of a
 //! generated validation set, metrics log and curve, random search.
-//! Builds on `nlu` (the network) and `corpus` (examples, metrics).
+//! Builds on `nlu` (the network) and `corpus` (examples, metrics); `lm.rs`
+//! makes the domain language model fused into Whisper.
 
 pub mod align;
 pub mod curve;
+pub mod lm;
 pub mod search;
 
 use crate::corpus::Example;

@@ -6,7 +6,9 @@
 mod label;
 mod number;
 mod plan_values;
+mod words;
 
 pub use label::{Entity, Label, Quantity, UnknownLabel};
 pub use number::{NumberError, parse_number, sound_alike, sound_alikes_of, strip_accents};
-pub use plan_values::{PlanValues, ValueError, plan_values};
+pub use plan_values::{PlanValues, ValueError, kept_count, plan_values};
+pub use words::{WordStyle, int_to_words};

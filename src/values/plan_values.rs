@@ -46,13 +46,35 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// The round-count span the plan reads when several disagree: the one the
+/// tagger is surest of (the first on a tie). Counts are never summed: in
+/// « ça fait 3 jours… 7 séries » one of the two is not a count.
+pub fn kept_count(entities: &[Entity]) -> Option<&Entity> {
+    entities
+        .iter()
+        .filter(|e| e.label.quantity() == Quantity::Rounds)
+        .reduce(|best, e| {
+            if e.score.unwrap_or(0.0) > best.score.unwrap_or(0.0) {
+                e
+            } else {
+                best
+            }
+        })
+}
+
 /// The plan the entities mean. Errors when a span is not a number, when no
 /// work is said, or when a value is absurd (no round, negative or huge).
+/// Work and rest add their spans up (`1 minute 30`); of several round
+/// counts only [`kept_count`] is read.
 pub fn plan_values(entities: &[Entity]) -> Result<PlanValues, ValueError> {
+    let count = kept_count(entities);
     let mut rounds: Option<f64> = None;
     let (mut work, mut rest) = (None::<f64>, None::<f64>);
     for e in entities {
         let quantity = e.label.quantity();
+        if quantity == Quantity::Rounds && !count.is_some_and(|c| std::ptr::eq(c, e)) {
+            continue;
+        }
         let v = parse_number(&e.text).map_err(|_| ValueError::Unreadable {
             quantity,
             text: e.text.trim().to_string(),
@@ -191,6 +213,21 @@ mod tests {
         for (spans, want) in cases {
             assert_eq!(plan_values(&ents(spans)), Ok(*want), "{spans:?}");
         }
+    }
+
+    #[test]
+    fn two_round_counts_are_never_summed() {
+        let mut e = ents(&[(NbRounds, "3"), (NbRounds, "7"), (DurationWtSd, "30")]);
+        e[0].score = Some(0.55);
+        e[1].score = Some(0.97);
+        assert_eq!(plan_values(&e), Ok(pv(7, 30, 0)));
+        assert_eq!(kept_count(&e).unwrap().text, "7");
+        e[0].score = Some(0.99);
+        assert_eq!(plan_values(&e), Ok(pv(3, 30, 0)));
+        // an unreadable count that is not kept does not spoil the plan
+        let mut e = ents(&[(NbRounds, "zut"), (NbRounds, "7"), (DurationWtSd, "30")]);
+        e[1].score = Some(0.9);
+        assert_eq!(plan_values(&e), Ok(pv(7, 30, 0)));
     }
 
     #[test]

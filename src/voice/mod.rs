@@ -3,6 +3,7 @@
 //! audio or models. Also the words that drive a running workout.
 
 pub mod command;
+pub mod count;
 pub mod source;
 pub mod worker;
 

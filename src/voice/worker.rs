@@ -1,6 +1,7 @@
 //! The voice worker: one thread that owns the Whisper model, opens the
 //! source when asked, and reports each stage over a channel.
 
+use super::count;
 use super::source::Source;
 use crate::asr::{DecodeOptions, Transcriber};
 use crate::audio::capture::{self, Level};
@@ -47,12 +48,14 @@ pub struct Timings {
     pub hangover: Duration,
     pub asr: Duration,
     pub nlu: Duration,
+    /// The round count heard again (zero when it was not doubtful).
+    pub rescore: Duration,
 }
 
 impl Timings {
     /// From the moment the athlete stopped talking to the plan being ready.
     pub fn end_of_speech_to_plan(&self) -> Duration {
-        self.hangover + self.asr + self.nlu
+        self.hangover + self.asr + self.nlu + self.rescore
     }
 }
 
@@ -222,14 +225,15 @@ impl Worker {
     }
 }
 
-/// Transcribes `samples` and reads the plan in the transcript.
+/// Transcribes `samples` and reads the plan in the transcript; a doubtful
+/// round count is heard again over the same audio (`count.rs`).
 pub fn understand(
     asr: &Transcriber,
     nlu: Option<&Nlu>,
     samples: &[f32],
     hangover: Duration,
 ) -> VoiceMsg {
-    let t = match asr.transcribe(samples) {
+    let (t, decoded) = match asr.transcribe_keep(samples) {
         Ok(t) => t,
         Err(e) => return VoiceMsg::Error(e.to_string()),
     };
@@ -237,7 +241,7 @@ pub fn understand(
         audio_s: t.audio_s,
         hangover,
         asr: t.elapsed,
-        nlu: Duration::ZERO,
+        ..Timings::default()
     };
     let not_understood = |transcript: String, timings, missing: &str| VoiceMsg::NotUnderstood {
         heard: Heard {
@@ -254,17 +258,26 @@ pub fn understand(
         return not_understood(t.text, timings, "modèle de compréhension indisponible");
     };
     let t0 = Instant::now();
-    let parsed = match nlu.parse(&t.text) {
+    let mut parsed = match nlu.parse(&t.text) {
         Ok(p) => p,
         Err(e) => return VoiceMsg::Error(e.to_string()),
     };
     timings.nlu = t0.elapsed();
+    if let (Some(slot), Some(mut decoded)) = (count::count_slot(&parsed), decoded) {
+        let t1 = Instant::now();
+        match hear_count_again(nlu, &mut decoded, &parsed, &slot) {
+            Ok(Some(better)) => parsed = better,
+            Ok(None) => {}
+            Err(e) => tracing::warn!("count not rescored: {e}"),
+        }
+        timings.rescore = t1.elapsed();
+    }
     let missing = match &parsed.plan {
         Ok(values) => values.to_workout_plan().err().map(|e| e.to_string()),
         Err(e) => Some(e.to_string()),
     };
     let heard = Heard {
-        transcript: t.text,
+        transcript: parsed.text.clone(),
         parsed: Some(parsed),
         timings,
     };
@@ -272,4 +285,26 @@ pub fn understand(
         None => VoiceMsg::Understood(heard),
         Some(missing) => VoiceMsg::NotUnderstood { heard, missing },
     }
+}
+
+/// The parse with the count chosen by Whisper's decoder, when the choice is
+/// clear or the transcript had no readable count at all; `None` keeps the
+/// tagger's reading.
+fn hear_count_again(
+    nlu: &Nlu,
+    decoded: &mut crate::asr::Decoded,
+    parsed: &Parsed,
+    slot: &count::Slot,
+) -> Result<Option<Parsed>, String> {
+    let Some(choice) = count::rescore(decoded, &parsed.text, slot).map_err(|e| e.to_string())?
+    else {
+        return Ok(None);
+    };
+    // an unclear choice still beats no count at all, flagged « À vérifier »
+    let read = crate::values::kept_count(&parsed.entities)
+        .is_some_and(|c| crate::values::parse_number(&c.text).is_ok());
+    if !choice.clear && read {
+        return Ok(None);
+    }
+    count::apply(nlu, parsed, slot, &choice).map_err(|e| e.to_string())
 }

@@ -96,6 +96,9 @@ fn sample_duration<R: Rng>(rng: &mut R, work: bool) -> u32 {
 pub struct Grammar<'r, R: Rng> {
     pub rng: &'r mut R,
     pub nw: NumberWriter,
+    /// Say it as written, with no word an ASR got wrong (sound-alike
+    /// counts, garbled round nouns): the language model learns from these.
+    pub clean: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +120,9 @@ impl<R: Rng> Grammar<'_, R> {
     /// (`sept` -> `cette`, `dix` -> `d'y`), so it gets one more often than
     /// other numbers do.
     fn count(&mut self, n: u32, feminine: bool) -> String {
+        if self.clean {
+            return self.nw.int(self.rng, n, feminine);
+        }
         match sound_alike_for(self.rng, n, COUNT_SOUND_ALIKE) {
             Some(alike) => alike.to_string(),
             None => self.nw.int(self.rng, n, feminine),
@@ -189,7 +195,7 @@ impl<R: Rng> Grammar<'_, R> {
     /// The counted noun of a round count: (plural, singular, feminine);
     /// now and then a word an ASR wrote for it.
     fn round_noun(&mut self) -> (&'static str, &'static str, bool) {
-        if self.chance(0.04) {
+        if !self.clean && self.chance(0.04) {
             *pick(self.rng, GARBLED_NOUNS)
         } else {
             *pick(self.rng, ROUND_NOUNS)

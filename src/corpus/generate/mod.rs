@@ -20,16 +20,51 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::collections::{BTreeMap, HashSet};
 
+/// How the generated sentences are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// As an ASR and a hurried speaker give them: case, punctuation,
+    /// slips, sound-alikes, misheard words (the tagger's training data).
+    Transcript,
+    /// As Whisper writes a well-heard command: capital first letter, final
+    /// full stop, digits and words mixed, no misheard word (the language
+    /// model's training data).
+    Clean,
+}
+
 /// Generates `n` valid examples from `seed`; `progress` is called after
 /// each one with the count so far.
-pub fn generate(n: usize, seed: u64, mut progress: impl FnMut(usize)) -> Vec<Example> {
+pub fn generate(n: usize, seed: u64, progress: impl FnMut(usize)) -> Vec<Example> {
+    generate_styled(n, seed, Style::Transcript, progress)
+}
+
+/// [`generate`] in the given style.
+pub fn generate_styled(
+    n: usize,
+    seed: u64,
+    style: Style,
+    mut progress: impl FnMut(usize),
+) -> Vec<Example> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = Vec::with_capacity(n);
+    let clean = style == Style::Clean;
     while out.len() < n {
         let plan = sample_plan(&mut rng);
-        let nw = NumberWriter::sample(&mut rng);
-        let mut sentence = Grammar { rng: &mut rng, nw }.utterance(plan);
-        noise::apply(&mut rng, &mut sentence);
+        let mut nw = NumberWriter::sample(&mut rng);
+        if clean {
+            nw.sound_alike = 0.0;
+        }
+        let mut sentence = Grammar {
+            rng: &mut rng,
+            nw,
+            clean,
+        }
+        .utterance(plan);
+        if clean {
+            noise::as_whisper_writes(&mut sentence);
+        } else {
+            noise::apply(&mut rng, &mut sentence);
+        }
         // a draw that gives no valid example is drawn again
         if let Some(ex) = sentence.render()
             && validate(&ex).is_empty()
@@ -105,6 +140,37 @@ mod tests {
         for ex in &a {
             assert_eq!(validate(ex), vec![], "{}", ex.to_json_line());
         }
+    }
+
+    #[test]
+    fn clean_sentences_are_written_as_whisper_writes() {
+        let clean = generate_styled(300, 3, Style::Clean, |_| {});
+        for ex in &clean {
+            assert_eq!(validate(ex), vec![], "{}", ex.to_json_line());
+            let first = ex.text.chars().next().unwrap();
+            assert!(!first.is_lowercase(), "{}", ex.text);
+            assert!(ex.text.ends_with('.'), "{}", ex.text);
+            for e in &ex.entities {
+                assert!(
+                    crate::values::sound_alike(&e.text).is_none(),
+                    "{}: {}",
+                    ex.text,
+                    e.text
+                );
+            }
+        }
+        // digits and words both appear
+        assert!(
+            clean
+                .iter()
+                .any(|e| e.text.chars().any(|c| c.is_ascii_digit()))
+        );
+        assert!(clean.iter().any(|e| {
+            e.text.contains("secondes")
+                && e.entities
+                    .iter()
+                    .any(|s| s.text.chars().all(char::is_alphabetic))
+        }));
     }
 
     #[test]

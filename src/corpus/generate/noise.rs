@@ -104,6 +104,21 @@ pub fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
     }
 }
 
+/// As Whisper writes a sentence it heard well: the first letter a
+/// capital, a full stop at the end.
+pub fn as_whisper_writes(s: &mut Sentence) {
+    while s.pieces.first().is_some_and(|p| p.kind == Kind::Punct) {
+        s.pieces.remove(0);
+    }
+    if let Some(p) = s.pieces.iter_mut().find(|p| !p.text.trim().is_empty()) {
+        p.text = capitalise(&p.text);
+    }
+    while s.pieces.last().is_some_and(|p| p.kind == Kind::Punct) {
+        s.pieces.pop();
+    }
+    s.punct(".");
+}
+
 fn insert_at_boundary<R: Rng>(rng: &mut R, s: &mut Sentence, piece: Piece) {
     // between two pieces, never inside a glued group (`1h30`)
     // nor between a number and its unit, nor after `de`

@@ -1,0 +1,154 @@
+//! Scoring words again over the audio Whisper just heard: after `full`, the
+//! state keeps the encoder's output, so `decode` can run other token
+//! sequences through the decoder and tell how well each fits the sound.
+//! Used to choose the round count when the transcript's is unreadable.
+
+use super::transcriber::{AsrError, Transcriber};
+use whisper_rs::WhisperState;
+
+/// A finished transcription whose decoder can still be asked questions.
+pub struct Decoded<'a> {
+    asr: &'a Transcriber,
+    state: WhisperState,
+    /// What whisper.cpp put before the text: `<|startofprev|>` and the
+    /// prompt, then `<|startoftranscript|><|fr|><|transcribe|><|notimestamps|>`.
+    prefix: Vec<i32>,
+    threads: usize,
+}
+
+/// How many candidates get their whole text scored, after a first cut on
+/// their first token.
+const FULL_SCORES: usize = 8;
+
+impl<'a> Decoded<'a> {
+    pub(super) fn new(
+        asr: &'a Transcriber,
+        state: WhisperState,
+        prompt: Option<&str>,
+        threads: usize,
+    ) -> Self {
+        let ctx = asr.context();
+        let mut prefix = Vec::new();
+        // the prompt is tokenized as whisper.cpp does it: no space added
+        if let Some(p) = prompt
+            && let Ok(toks) = asr.tokenize_prompt(p)
+            && !toks.is_empty()
+        {
+            prefix.push(ctx.token_prev());
+            let max = (ctx.n_text_ctx() / 2 - 1).max(1) as usize;
+            prefix.extend_from_slice(&toks[toks.len().saturating_sub(max)..]);
+        }
+        prefix.push(ctx.token_sot());
+        prefix.push(ctx.token_lang(whisper_rs::get_lang_id("fr").unwrap_or(0)));
+        prefix.push(ctx.token_transcribe());
+        prefix.push(ctx.token_not());
+        Self {
+            asr,
+            state,
+            prefix,
+            threads,
+        }
+    }
+
+    /// `ln P(token)` for every text token and end-of-text after `tokens`
+    /// (which follow the prefix).
+    fn next_ln_probs(&mut self, tokens: &[i32]) -> Result<Vec<f32>, AsrError> {
+        let mut all = self.prefix.clone();
+        all.extend_from_slice(tokens);
+        let err = |e: whisper_rs::WhisperError| AsrError::Decode(e.to_string());
+        // the batch fills the cache; only row 0 of the logits can be read,
+        // so the last token is decoded again on its own
+        if all.len() > 1 {
+            self.state
+                .decode(&all[..all.len() - 1], 0, self.threads)
+                .map_err(err)?;
+        }
+        self.state
+            .decode(&all[all.len() - 1..], all.len() - 1, self.threads)
+            .map_err(err)?;
+        self.read_ln_probs()
+    }
+
+    fn read_ln_probs(&self) -> Result<Vec<f32>, AsrError> {
+        let eot = self.asr.context().token_eot() as usize;
+        let logits = self
+            .state
+            .get_logits()
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
+        let text = &logits[..=eot.min(logits.len() - 1)];
+        let max = text.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let ln_sum = text.iter().map(|l| (l - max).exp()).sum::<f32>().ln() + max;
+        Ok(text.iter().map(|l| l - ln_sum).collect())
+    }
+
+    /// `ln P` of `tokens` right after `context` (both text tokens).
+    fn ln_prob_of(
+        &mut self,
+        context: &[i32],
+        first: &[f32],
+        tokens: &[i32],
+    ) -> Result<f32, AsrError> {
+        let Some((&t0, rest)) = tokens.split_first() else {
+            return Ok(0.0);
+        };
+        let mut sum = first.get(t0 as usize).copied().unwrap_or(f32::NEG_INFINITY);
+        let mut n_past = self.prefix.len() + context.len();
+        let mut prev = t0;
+        for &t in rest {
+            self.state
+                .decode(&[prev], n_past, self.threads)
+                .map_err(|e| AsrError::Decode(e.to_string()))?;
+            let lp = self.read_ln_probs()?;
+            sum += lp.get(t as usize).copied().unwrap_or(f32::NEG_INFINITY);
+            n_past += 1;
+            prev = t;
+        }
+        Ok(sum)
+    }
+
+    /// How well each of `candidates` fits the audio between `before` and
+    /// `after` (text as in the transcript; `after` is usually the next
+    /// word or two). Returns `ln P(candidate + after | before)` per
+    /// candidate; candidates whose first token scores poorly get
+    /// `-inf` without being decoded in full.
+    pub fn score_slot(
+        &mut self,
+        before: &str,
+        candidates: &[String],
+        after: &str,
+    ) -> Result<Vec<f32>, AsrError> {
+        let before = before.trim_end();
+        let context = if before.is_empty() {
+            Vec::new()
+        } else {
+            self.asr.tokenize(&format!(" {before}"))
+        };
+        let first = self.next_ln_probs(&context)?;
+        let mut texts = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            texts.push(self.asr.tokenize(&format!(" {}{after}", c.trim())));
+        }
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        let head = |i: usize| {
+            texts[i]
+                .first()
+                .and_then(|&t| first.get(t as usize))
+                .copied()
+                .unwrap_or(f32::NEG_INFINITY)
+        };
+        order.sort_by(|&a, &b| head(b).total_cmp(&head(a)));
+        let mut scores = vec![f32::NEG_INFINITY; texts.len()];
+        for &i in order.iter().take(FULL_SCORES) {
+            scores[i] = self.ln_prob_of(&context, &first, &texts[i])?;
+        }
+        Ok(scores)
+    }
+
+    /// `ln P` of the whole `text` (as Whisper would write it) over the
+    /// audio: checks that the prefix is rebuilt as whisper.cpp builds it.
+    pub fn score_text(&mut self, text: &str) -> Result<f32, AsrError> {
+        let tokens = self.asr.tokenize(&format!(" {}", text.trim()));
+        let first = self.next_ln_probs(&[])?;
+        self.ln_prob_of(&[], &first, &tokens)
+    }
+}

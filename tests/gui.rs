@@ -10,6 +10,7 @@ use speechtimer::app::{AppState, SpeechTimerApp};
 use speechtimer::audio::capture::Level;
 use speechtimer::audio::playback::Silent;
 use speechtimer::timer::RunState;
+use speechtimer::values::Quantity;
 use speechtimer::voice::{Heard, Timings, VoiceMsg};
 use std::time::Duration;
 
@@ -399,26 +400,65 @@ fn spoken_incomplete_plan_says_what_is_missing() {
     assert_eq!(h.state().state.editor.plan(), before);
 }
 
+/// Whether some label on screen contains `part`.
+fn shows_part(h: &Harness<'_, SpeechTimerApp>, part: &str) -> bool {
+    h.query_all_by_role(Role::Label)
+        .any(|n| n.label().is_some_and(|l| l.contains(part)))
+}
+
 #[test]
-fn sound_alike_count_is_shown_as_an_assumption() {
+fn an_uncertain_count_is_to_check_and_never_starts_by_itself() {
     let clock = Clock::manual();
     let mut h = voice_harness(&clock);
     h.step();
-    h.state_mut().state.apply_voice(heard(
-        "sept séries de trente secondes, dix secondes de repos",
-    ));
+    h.get_by_label("Démarrer automatiquement").click();
     h.step();
-    assert_eq!(h.state().state.editor.plan().rounds, 7);
     h.state_mut()
         .state
         .apply_voice(heard("Cesse séries de 30 secondes, 10 secondes de repos"));
     h.step();
     let parsed = h.state().state.understood.clone().unwrap();
     assert_eq!(parsed.plan.as_ref().map(|p| p.rounds), Ok(16), "{parsed:?}");
-    assert!(shows(
-        &h,
-        "Supposé : « Cesse » compris comme 16. Vérifiez le plan."
+    // shown as to check, not as understood, and the field is marked
+    assert!(shows_part(&h, "À vérifier : séries (« Cesse » compris comme 16)"));
+    assert!(!shows_part(&h, "Compris :"));
+    assert!(shows(&h, "Séries (à vérifier)"));
+    assert_eq!(h.state().state.to_check, vec![Quantity::Rounds]);
+    // auto-start is on, yet nothing runs
+    assert_eq!(h.state().state.run_state(), RunState::Idle);
+    assert!(h.state().state.prefs.recent.is_empty());
+    // editing the field confirms it
+    type_into(&mut h, "Séries (à vérifier)", "6");
+    assert!(h.state().state.to_check.is_empty());
+    assert!(shows(&h, "Séries"));
+    assert!(!shows_part(&h, "À vérifier"));
+    // a sure plan still starts by itself
+    h.state_mut().state.apply_voice(heard(
+        "huit rounds de vingt secondes avec dix secondes de repos",
     ));
+    h.step();
+    assert!(phase_is(&h, "Préparation"));
+}
+
+#[test]
+fn pressing_start_confirms_an_uncertain_plan() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    h.state_mut()
+        .state
+        .apply_voice(heard("Cesse séries de 30 secondes, 10 secondes de repos"));
+    h.step();
+    assert!(shows(&h, "Séries (à vérifier)"));
+    assert!(h.state().state.prefs.recent.is_empty(), "not remembered before it runs");
+    h.get_by_label("Démarrer").click();
+    h.step();
+    assert!(h.state().state.to_check.is_empty());
+    assert_eq!(h.state().state.prefs.recent[0].rounds, 16);
+    clock.advance(Duration::from_secs(6));
+    h.step();
+    assert!(phase_is(&h, "Travail"));
+    assert!(shows(&h, "Série 1 / 16"));
 }
 
 #[test]

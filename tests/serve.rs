@@ -383,6 +383,15 @@ fn openapi_lists_every_endpoint_and_describes_what_is_served() {
     described("ParseResponse", &parsed);
     described("Entity", &parsed["entities"][0]);
     described("ParseTimings", &parsed["timings"]);
+    described("PlanTrust", &parsed["trust"]);
+    described("FieldTrust", &parsed["trust"]["rounds"]);
+    assert_eq!(parsed["uncertain"], json!([]), "{parsed}");
+    let (_, unsure) = post_json(server(), "/parse", &json!({ "text": "Cesse séries de 30 s" }));
+    described("ParseResponse", &unsure);
+    described("FieldTrust", &unsure["trust"]["rounds"]);
+    described("Assumed", &unsure["assumed"][0]);
+    assert_eq!(unsure["uncertain"], json!(["rounds"]), "{unsure}");
+    assert_eq!(unsure["trust"]["rounds"]["why"], "sound_alike", "{unsure}");
     let (_, predicted) = post_json(
         server(),
         "/predict",

@@ -12,6 +12,7 @@ use crate::audio::playback::CueSink;
 use crate::nlu::{Nlu, Parsed};
 use crate::plan::WorkoutPlan;
 use crate::timer::{RunState, Status, Timer};
+use crate::values::Quantity;
 use crate::voice::{Heard, Source, TimerCommand, Voice, VoiceConfig, VoiceMsg, timer_command};
 use std::sync::Arc;
 
@@ -56,6 +57,9 @@ pub struct AppState {
     pub talk_on_start: bool,
     /// When the editor last changed prefs that are not on disk yet.
     unsaved_since: Option<std::time::Instant>,
+    /// Fields of the editor's plan that were not heard for sure: shown
+    /// « À vérifier » until the athlete edits them or presses Démarrer.
+    pub to_check: Vec<Quantity>,
 }
 
 /// How long the editor must rest before its plan is written to disk (one
@@ -90,6 +94,7 @@ impl AppState {
             voice_note: None,
             talk_on_start: false,
             unsaved_since: None,
+            to_check: Vec::new(),
         }
     }
 
@@ -131,6 +136,13 @@ impl AppState {
             Ok(mut plan) => {
                 plan.prepare = self.editor.plan().prepare;
                 self.load_plan(plan);
+                self.to_check = parsed
+                    .trust
+                    .fields()
+                    .iter()
+                    .filter(|(_, t)| t.is_uncertain())
+                    .map(|(q, _)| *q)
+                    .collect();
                 true
             }
             Err(e) => {
@@ -245,7 +257,8 @@ impl AppState {
             } else {
                 None
             };
-            if taken && self.prefs.auto_start {
+            // a plan with a field to check never starts by itself
+            if taken && self.prefs.auto_start && self.to_check.is_empty() {
                 self.start();
             }
         }
@@ -298,8 +311,10 @@ impl AppState {
         }
     }
 
-    /// Starts the editor's plan from the beginning.
+    /// Starts the editor's plan from the beginning (pressing Démarrer
+    /// confirms the fields that were to check).
     pub fn start(&mut self) {
+        self.to_check.clear();
         let plan = self.editor.plan();
         self.timer = Timer::new(plan);
         let events = self.timer.start(self.now());
@@ -336,6 +351,11 @@ impl AppState {
         self.timer = Timer::new(self.editor.plan());
     }
 
+    /// The athlete edited the field of `q`: it is no longer to check.
+    pub fn confirm(&mut self, q: Quantity) {
+        self.to_check.retain(|c| *c != q);
+    }
+
     /// The editor's fields changed: keep the plan if valid, show it if idle.
     pub fn editor_changed(&mut self) {
         if self.editor.commit() {
@@ -362,6 +382,7 @@ impl AppState {
 
     /// Loads a recent plan into the editor.
     pub fn load_plan(&mut self, plan: WorkoutPlan) {
+        self.to_check.clear();
         self.editor.set_plan(plan);
         self.prefs.plan = plan;
         if self.run_state() != RunState::Running && self.run_state() != RunState::Paused {

@@ -6,7 +6,7 @@ use super::whisper::{WhisperModel, WhisperStatus};
 use crate::nlu::Parsed;
 use crate::plan::format_duration;
 use crate::timer::{Phase, RunState, Status};
-use crate::values::Label;
+use crate::values::{Label, Quantity};
 use egui::{Align, Color32, Key, Layout, RichText, Ui};
 use std::time::Duration;
 
@@ -112,7 +112,7 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
     });
     listening(ui, state);
     if let Some(parsed) = &state.understood {
-        understood(ui, parsed);
+        understood(ui, parsed, !state.to_check.is_empty());
     }
     if let Some(model) = &state.whisper {
         whisper_bar(ui, model);
@@ -268,7 +268,7 @@ pub fn label_color(label: Label) -> Color32 {
 
 /// The understood text, entities on their label's colour, then the plan or
 /// what is missing.
-fn understood(ui: &mut Ui, parsed: &Parsed) {
+fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
     let mut job = egui::text::LayoutJob::default();
     let plain = egui::TextFormat {
         font_id: egui::FontId::proportional(16.0),
@@ -305,6 +305,15 @@ fn understood(ui: &mut Ui, parsed: &Parsed) {
     });
     match &parsed.plan {
         Ok(v) => match v.to_workout_plan() {
+            Ok(p) if to_check => ui.colored_label(
+                ui.visuals().warn_fg_color,
+                RichText::new(format!(
+                    "À vérifier : {} — {}. Corrigez le champ ou appuyez sur Démarrer.",
+                    parsed.trust.french().unwrap_or_default(),
+                    p.summary()
+                ))
+                .strong(),
+            ),
             Ok(p) => ui.label(RichText::new(format!("Compris : {}", p.summary())).strong()),
             Err(e) => ui.colored_label(
                 Color32::from_rgb(0xE7, 0x4C, 0x3C),
@@ -316,14 +325,7 @@ fn understood(ui: &mut Ui, parsed: &Parsed) {
             format!("Incomplet : {e}. Complétez le plan à gauche."),
         ),
     };
-    for a in &parsed.assumed {
-        ui.label(
-            RichText::new(format!("Supposé : {a}. Vérifiez le plan."))
-                .italics()
-                .color(Color32::from_rgb(0xE6, 0x7E, 0x22)),
-        );
-    }
-    if parsed.confidence < 0.6 && parsed.plan.is_ok() {
+    if parsed.confidence < 0.6 && parsed.plan.is_ok() && !to_check {
         ui.label(RichText::new("Peu sûr : vérifiez le plan avant de démarrer.").italics());
     }
 }
@@ -343,25 +345,40 @@ fn short_label(label: Label) -> &'static str {
 fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     ui.heading("Plan");
     let mut changed = false;
+    let mut confirmed = Vec::new();
     egui::Grid::new("plan-fields")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
+            let warn = ui.visuals().warn_fg_color;
             let editor = &mut state.editor;
-            for (name, text) in [
-                ("Séries", &mut editor.rounds),
-                ("Travail", &mut editor.work),
-                ("Repos", &mut editor.rest),
-                ("Préparation", &mut editor.prepare),
+            for (name, text, q) in [
+                ("Séries", &mut editor.rounds, Some(Quantity::Rounds)),
+                ("Travail", &mut editor.work, Some(Quantity::Work)),
+                ("Repos", &mut editor.rest, Some(Quantity::Rest)),
+                ("Préparation", &mut editor.prepare, None),
             ] {
-                let label = ui.label(name);
-                let resp = ui
-                    .add(egui::TextEdit::singleline(text).desired_width(90.0))
-                    .labelled_by(label.id);
-                changed |= resp.changed();
+                let check = q.is_some_and(|q| state.to_check.contains(&q));
+                let label = if check {
+                    ui.label(RichText::new(format!("{name} (à vérifier)")).color(warn).strong())
+                } else {
+                    ui.label(name)
+                };
+                let mut field = egui::TextEdit::singleline(text).desired_width(90.0);
+                if check {
+                    field = field.background_color(warn.gamma_multiply(0.35));
+                }
+                let resp = ui.add(field).labelled_by(label.id);
+                if resp.changed() {
+                    changed = true;
+                    confirmed.extend(q);
+                }
                 ui.end_row();
             }
         });
+    for q in confirmed {
+        state.confirm(q);
+    }
     if changed {
         state.editor_changed();
     }
@@ -390,7 +407,7 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     let mut auto = state.prefs.auto_start;
     if ui
         .checkbox(&mut auto, "Démarrer automatiquement")
-        .on_hover_text("Un plan compris à la voix démarre tout de suite")
+        .on_hover_text("Un plan compris à la voix démarre tout de suite (jamais un plan à vérifier)")
         .changed()
     {
         state.set_auto_start(auto);

@@ -18,7 +18,7 @@ pub struct Decoded<'a> {
 
 /// How many candidates get their whole text scored, after a first cut on
 /// their first token.
-const FULL_SCORES: usize = 8;
+const FULL_SCORES: usize = 4;
 
 impl<'a> Decoded<'a> {
     pub(super) fn new(

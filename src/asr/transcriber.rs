@@ -56,6 +56,8 @@ pub struct DecodeOptions {
     /// mean log probability is under -1. Off by default: the fused LM
     /// lowers log probabilities, and the re-decoding drops the prompt.
     pub fallback: bool,
+    /// Hear the round count again with the decoder (`voice::count`).
+    pub rescore_count: bool,
 }
 
 /// Which language model the decoder listens to.
@@ -69,7 +71,7 @@ pub enum LmChoice {
 }
 
 /// Fusion weight that measured best on the dev audio (README, "Talk to it").
-pub const DEFAULT_LM_WEIGHT: f32 = 0.5;
+pub const DEFAULT_LM_WEIGHT: f32 = 0.3;
 
 impl Default for DecodeOptions {
     fn default() -> Self {
@@ -85,6 +87,7 @@ impl Default for DecodeOptions {
             lm: LmChoice::Embedded,
             lm_weight: DEFAULT_LM_WEIGHT,
             fallback: false,
+            rescore_count: true,
         }
     }
 }
@@ -369,7 +372,9 @@ impl Transcriber {
             cut,
             tokens,
         };
-        let decoded = (!no_speech).then(|| Decoded::new(self, state, prompt, o.threads.max(1)));
+        // one thread: a one-token decode is too small to share, and ggml's
+        // threads spin at each of its barriers
+        let decoded = (!no_speech).then(|| Decoded::new(self, state, prompt, 1));
         Ok((transcript, decoded))
     }
 }

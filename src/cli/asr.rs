@@ -7,6 +7,7 @@ use speechtimer::asr::{DecodeOptions, LmChoice, Transcriber, Transcript};
 use speechtimer::audio::capture::{self, Capture, Level};
 use speechtimer::audio::vad::EndpointConfig;
 use speechtimer::audio::wav;
+use speechtimer::voice::worker::{Understanding, hear};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,6 +50,9 @@ pub struct DecodeArgs {
     /// température de whisper.cpp ; désactivé par défaut).
     #[arg(long)]
     pub fallback: bool,
+    /// Ne réécoute pas le nombre de séries avec le décodeur de Whisper.
+    #[arg(long)]
+    pub no_rescore: bool,
 }
 
 impl DecodeArgs {
@@ -71,6 +75,7 @@ impl DecodeArgs {
             },
             lm_weight: self.lm_weight,
             fallback: self.fallback,
+            rescore_count: !self.no_rescore,
             ..d
         }
     }
@@ -108,23 +113,18 @@ fn load_nlu() -> Option<speechtimer::nlu::Nlu> {
         .ok()
 }
 
-/// `entities`, `plan` (and `error`) of a transcript, as `parse --json` gives them.
-fn understanding(nlu: Option<&speechtimer::nlu::Nlu>, text: &str) -> Option<serde_json::Value> {
-    nlu?.parse(text).ok().map(|p| p.to_json())
-}
-
-fn json_line(file: &str, t: &Transcript, nlu: Option<&speechtimer::nlu::Nlu>) -> String {
+fn json_line(file: &str, t: &Transcript, parsed: Option<&speechtimer::nlu::Parsed>) -> String {
     let mut v = serde_json::json!({
         "file": file,
-        "text": t.text,
+        "text": parsed.map_or(t.text.as_str(), |p| p.text.as_str()),
         "audio_s": (t.audio_s as f64 * 1000.0).round() / 1000.0,
         "time_s": (t.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
         "no_speech": t.no_speech,
         "confidence": (t.confidence as f64 * 1000.0).round() / 1000.0,
         "cut": t.cut,
     });
-    if let Some(u) = understanding(nlu, &t.text) {
-        for key in ["entities", "plan", "error"] {
+    if let Some(u) = parsed.map(|p| p.to_json()) {
+        for key in ["entities", "plan", "error", "notes", "assumed", "trust", "uncertain"] {
             if let Some(x) = u.get(key) {
                 v[key] = x.clone();
             }
@@ -142,10 +142,14 @@ pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
         let name = file.display().to_string();
         let result = wav::read_16k_mono(file)
             .map_err(anyhow::Error::from)
-            .and_then(|s| asr.transcribe(&s).map_err(anyhow::Error::from));
+            .and_then(|s| hear(&asr, nlu.as_ref(), &s).map_err(anyhow::Error::msg));
         let mut out = stdout.lock();
         match result {
-            Ok(t) => {
+            Ok(Understanding {
+                transcript: t,
+                parsed,
+                ..
+            }) => {
                 if t.cut {
                     eprintln!(
                         "{name} : clip de {:.1} s, seules les 30 premières secondes sont transcrites",
@@ -153,12 +157,12 @@ pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
                     );
                 }
                 if cmd.json {
-                    writeln!(out, "{}", json_line(&name, &t, nlu.as_ref()))?;
+                    writeln!(out, "{}", json_line(&name, &t, parsed.as_ref()))?;
                 } else {
-                    let text = if t.no_speech {
-                        "(aucune parole)"
-                    } else {
-                        t.text.as_str()
+                    let text = match &parsed {
+                        _ if t.no_speech => "(aucune parole)",
+                        Some(p) => p.text.as_str(),
+                        None => t.text.as_str(),
                     };
                     writeln!(
                         out,
@@ -167,10 +171,8 @@ pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
                         t.audio_s,
                         t.confidence
                     )?;
-                    if !t.no_speech
-                        && let Some(p) = nlu.as_ref().and_then(|n| n.parse(&t.text).ok())
-                    {
-                        write!(out, "{}", super::ner::describe(&p))?;
+                    if let Some(p) = &parsed {
+                        write!(out, "{}", super::ner::describe(p))?;
                     }
                 }
             }
@@ -255,13 +257,18 @@ pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
         println!("(aucune parole entendue)");
         return Ok(());
     }
-    let t = asr.transcribe(&samples)?;
+    let nlu = load_nlu();
+    let Understanding {
+        transcript: t,
+        parsed,
+        ..
+    } = hear(&asr, nlu.as_ref(), &samples).map_err(anyhow::Error::msg)?;
     if t.no_speech {
         println!("(aucune parole reconnue)");
     } else {
-        println!("{}", t.text);
-        if let Some(p) = load_nlu().and_then(|n| n.parse(&t.text).ok()) {
-            print!("{}", super::ner::describe(&p));
+        println!("{}", parsed.as_ref().map_or(t.text.as_str(), |p| p.text.as_str()));
+        if let Some(p) = &parsed {
+            print!("{}", super::ner::describe(p));
         }
     }
     eprintln!(

@@ -42,6 +42,50 @@ pub struct Plan {
     pub rest_s: u32,
 }
 
+/// A word read as the number it sounds like.
+#[derive(Serialize, ToSchema)]
+pub struct Assumed {
+    #[schema(example = "Cesse")]
+    pub text: String,
+    #[schema(example = 16)]
+    pub value: u32,
+}
+
+/// Why one field of the plan is trusted, or must be checked.
+#[derive(Serialize, ToSchema)]
+pub struct FieldTrust {
+    /// `heard` (said plainly), `default` (not said, 0 s of rest),
+    /// `assumed` (not heard: 1 round), `sound_alike`, `low_score` (tagger
+    /// unsure), `conflict` (two counts; the surest kept), `rescored`
+    /// (chosen again by Whisper over the audio). Every one but `heard`,
+    /// `default` and a `rescored` with `clear` is uncertain.
+    #[schema(example = "sound_alike")]
+    pub why: String,
+    /// The words behind the value (`sound_alike`, `low_score`).
+    pub text: Option<String>,
+    /// The value read (`sound_alike`, `rescored`).
+    pub value: Option<u32>,
+    /// The tagger's marginal probability (`low_score`).
+    pub score: Option<f32>,
+    /// The count kept and those ignored (`conflict`).
+    pub kept: Option<String>,
+    pub dropped: Option<Vec<String>>,
+    /// What Whisper first wrote in the count's place (`rescored`).
+    pub heard: Option<String>,
+    /// Log-probability lead of the chosen count over the next (`rescored`).
+    pub margin: Option<f32>,
+    /// Whether that lead is clear enough to trust the count (`rescored`).
+    pub clear: Option<bool>,
+}
+
+/// The trust of each field of the plan.
+#[derive(Serialize, ToSchema)]
+pub struct PlanTrust {
+    pub rounds: FieldTrust,
+    pub work: FieldTrust,
+    pub rest: FieldTrust,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ParseTimings {
     pub nlu_ms: f64,
@@ -60,6 +104,15 @@ pub struct ParseResponse {
     pub confidence: f32,
     /// Remarks (text cut, nothing to read...), when any.
     pub notes: Option<Vec<String>>,
+    /// Sound-alikes read as numbers, when any.
+    pub assumed: Option<Vec<Assumed>>,
+    /// Why each field of the plan is trusted.
+    pub trust: PlanTrust,
+    /// The plan fields to check before running it (`rounds`, `work_s`,
+    /// `rest_s`); empty when the plan is sure. The window says « À vérifier »
+    /// and never starts such a plan by itself.
+    #[schema(example = json!(["rounds"]))]
+    pub uncertain: Vec<String>,
     pub timings: ParseTimings,
 }
 
@@ -90,6 +143,12 @@ pub struct TranscribeResponse {
     /// Confidence of the tagging (see /parse).
     pub confidence: f32,
     pub notes: Option<Vec<String>>,
+    pub assumed: Option<Vec<Assumed>>,
+    /// Why each field is trusted (see /parse); a doubtful round count has
+    /// been heard again over the audio (`rescored`).
+    pub trust: PlanTrust,
+    /// The plan fields to check (see /parse).
+    pub uncertain: Vec<String>,
     pub timings: TranscribeTimings,
 }
 

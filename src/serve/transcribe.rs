@@ -154,17 +154,20 @@ pub async fn transcribe(State(app): State<Arc<AppState>>, WavBody(bytes): WavBod
         .map_err(|_| ApiError::internal("file de transcription fermée"))?;
     let wait_ms = ms_since(t_wait);
     let transcriber = Arc::clone(&worker.transcriber);
+    let nlu = Arc::clone(&app.nlu);
     // the ticket and permit go with the work: a client that hangs up does
-    // not free Whisper before it is done
-    let transcript = blocking(move || {
+    // not free Whisper before it is done; the same path as the window's
+    // (a doubtful round count is heard again)
+    let heard = blocking(move || {
         let _held = (ticket, permit);
-        transcriber
-            .transcribe(&samples)
-            .map_err(|e| ApiError::internal(e.to_string()))
+        crate::voice::worker::hear(&transcriber, Some(&nlu), &samples).map_err(ApiError::internal)
     })
     .await?;
-
-    let (mut v, nlu_ms) = understand(&app.nlu, transcript.text.clone()).await?;
+    let transcript = &heard.transcript;
+    let (mut v, nlu_ms) = match &heard.parsed {
+        Some(p) => (p.to_json(), (heard.nlu + heard.rescore).as_secs_f64() * 1e3),
+        None => understand(&app.nlu, transcript.text.clone()).await?,
+    };
     v["no_speech"] = transcript.no_speech.into();
     v["audio_s"] = ((transcript.audio_s as f64 * 1000.0).round() / 1000.0).into();
     v["asr_confidence"] = ((transcript.confidence as f64 * 1000.0).round() / 1000.0).into();

@@ -1,9 +1,12 @@
 //! The round count, heard again. The count that opens a command is the
 //! word Whisper most often gets wrong (« douze » -> « Douce », « dix » ->
-//! « D'y »). When the tagger finds a round noun with no readable count
-//! before it, or reads the count from a sound-alike, every count from 1 to
-//! 99 (digits and words) is scored in that slot by Whisper's own decoder
-//! over the same audio, and the best is taken when it leads clearly.
+//! « D'y »), and the language model fused into the decoder knows that a
+//! count goes there but not which one (it can pull « Douze » to « Dix »).
+//! So wherever the tagger reads a count, or finds a round noun with no
+//! readable count before it, every count from 1 to 99 (digits and words)
+//! is scored in that slot by Whisper's own decoder over the same audio,
+//! without the language model, and the best is taken when it leads
+//! clearly.
 
 use crate::asr::{AsrError, Decoded};
 use crate::nlu::trust::LOW_SCORE;
@@ -57,6 +60,9 @@ pub struct Slot {
     pub end: usize,
     /// What Whisper wrote there (empty: nothing, the noun came first).
     pub heard: String,
+    /// The count the tagger read there, when it is a plain number (not a
+    /// sound-alike, and tagged with confidence).
+    pub plain: Option<u32>,
 }
 
 /// The count chosen in the slot.
@@ -68,7 +74,8 @@ pub struct Choice {
     pub clear: bool,
 }
 
-/// The slot to hear again, if the count is doubtful.
+/// Where the round count is, or should be: the kept count span, or the
+/// word before a round noun that no count precedes.
 pub fn count_slot(parsed: &Parsed) -> Option<Slot> {
     let chars: Vec<char> = parsed.text.chars().collect();
     let words = words(&chars);
@@ -76,6 +83,14 @@ pub fn count_slot(parsed: &Parsed) -> Option<Slot> {
         let doubtful = sound_alike(&c.text).is_some()
             || parse_number(&c.text).is_err()
             || c.score.is_some_and(|s| s < LOW_SCORE);
+        let plain = parse_number(&c.text)
+            .ok()
+            .filter(|v| !doubtful && v.fract() == 0.0 && (1.0..=f64::from(MAX_COUNT)).contains(v))
+            .map(|v| v as u32);
+        // a count past what is tried (« 150 fois ») is left as read
+        if !doubtful && plain.is_none() {
+            return None;
+        }
         // the whole words the span touches (« C'est » for a span « est »)
         let start = words
             .iter()
@@ -85,10 +100,11 @@ pub fn count_slot(parsed: &Parsed) -> Option<Slot> {
             .iter()
             .find(|&&(s, e)| s < c.end && c.end <= e)
             .map_or(c.end, |w| w.1);
-        return doubtful.then(|| Slot {
+        return Some(Slot {
             start,
             end,
             heard: chars[start..end].iter().collect(),
+            plain,
         });
     }
     let noun = words
@@ -106,12 +122,14 @@ pub fn count_slot(parsed: &Parsed) -> Option<Slot> {
                 start: s,
                 end: e,
                 heard,
+                plain: None,
             })
         }
         _ => Some(Slot {
             start: noun_start,
             end: noun_start,
             heard: String::new(),
+            plain: None,
         }),
     }
 }
@@ -316,7 +334,8 @@ mod tests {
             Some(Slot {
                 start: 0,
                 end: 5,
-                heard: "Cesse".into()
+                heard: "Cesse".into(),
+                plain: None,
             })
         );
     }
@@ -335,7 +354,8 @@ mod tests {
             Some(Slot {
                 start: 0,
                 end: 4,
-                heard: "D'au".into()
+                heard: "D'au".into(),
+                plain: None,
             })
         );
         // the noun first: the count was not written at all
@@ -348,7 +368,8 @@ mod tests {
             Some(Slot {
                 start: 0,
                 end: 0,
-                heard: String::new()
+                heard: String::new(),
+                plain: None,
             })
         );
         let p = parsed(

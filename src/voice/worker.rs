@@ -3,7 +3,7 @@
 
 use super::count;
 use super::source::Source;
-use crate::asr::{DecodeOptions, Transcriber};
+use crate::asr::{DecodeOptions, Transcriber, Transcript};
 use crate::audio::capture::{self, Level};
 use crate::audio::vad::EndpointConfig;
 use crate::nlu::{Nlu, Parsed};
@@ -225,25 +225,69 @@ impl Worker {
     }
 }
 
+/// What one clip gave: Whisper's transcript and, when a tagger is given
+/// and something was said, what it means.
+#[derive(Debug)]
+pub struct Understanding {
+    pub transcript: Transcript,
+    pub parsed: Option<Parsed>,
+    pub nlu: Duration,
+    /// Hearing a doubtful round count again (zero when it was not).
+    pub rescore: Duration,
+}
+
 /// Transcribes `samples` and reads the plan in the transcript; a doubtful
-/// round count is heard again over the same audio (`count.rs`).
+/// round count is heard again over the same audio (`count.rs`). The one
+/// path from samples to plan: the window, `eval --audio` and `/transcribe`
+/// all go through it.
+pub fn hear(asr: &Transcriber, nlu: Option<&Nlu>, samples: &[f32]) -> Result<Understanding, String> {
+    let (transcript, decoded) = asr.transcribe_keep(samples).map_err(|e| e.to_string())?;
+    let mut out = Understanding {
+        transcript,
+        parsed: None,
+        nlu: Duration::ZERO,
+        rescore: Duration::ZERO,
+    };
+    let Some(nlu) = nlu.filter(|_| !out.transcript.no_speech) else {
+        return Ok(out);
+    };
+    let t0 = Instant::now();
+    let mut parsed = nlu.parse(&out.transcript.text).map_err(|e| e.to_string())?;
+    out.nlu = t0.elapsed();
+    let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
+    if let (Some(slot), Some(mut decoded)) = (slot, decoded) {
+        let t1 = Instant::now();
+        match hear_count_again(nlu, &mut decoded, &parsed, &slot) {
+            Ok(Some(better)) => parsed = better,
+            Ok(None) => {}
+            Err(e) => tracing::warn!("count not rescored: {e}"),
+        }
+        out.rescore = t1.elapsed();
+    }
+    out.parsed = Some(parsed);
+    Ok(out)
+}
+
+/// [`hear`], as the report the window gets.
 pub fn understand(
     asr: &Transcriber,
     nlu: Option<&Nlu>,
     samples: &[f32],
     hangover: Duration,
 ) -> VoiceMsg {
-    let (t, decoded) = match asr.transcribe_keep(samples) {
-        Ok(t) => t,
-        Err(e) => return VoiceMsg::Error(e.to_string()),
+    let u = match hear(asr, nlu, samples) {
+        Ok(u) => u,
+        Err(e) => return VoiceMsg::Error(e),
     };
-    let mut timings = Timings {
+    let t = &u.transcript;
+    let timings = Timings {
         audio_s: t.audio_s,
         hangover,
         asr: t.elapsed,
-        ..Timings::default()
+        nlu: u.nlu,
+        rescore: u.rescore,
     };
-    let not_understood = |transcript: String, timings, missing: &str| VoiceMsg::NotUnderstood {
+    let not_understood = |transcript: String, missing: &str| VoiceMsg::NotUnderstood {
         heard: Heard {
             transcript,
             parsed: None,
@@ -252,26 +296,11 @@ pub fn understand(
         missing: missing.to_string(),
     };
     if t.no_speech {
-        return not_understood(String::new(), timings, "je n'ai pas reconnu de parole");
+        return not_understood(String::new(), "je n'ai pas reconnu de parole");
     }
-    let Some(nlu) = nlu else {
-        return not_understood(t.text, timings, "modèle de compréhension indisponible");
+    let Some(parsed) = u.parsed else {
+        return not_understood(t.text.clone(), "modèle de compréhension indisponible");
     };
-    let t0 = Instant::now();
-    let mut parsed = match nlu.parse(&t.text) {
-        Ok(p) => p,
-        Err(e) => return VoiceMsg::Error(e.to_string()),
-    };
-    timings.nlu = t0.elapsed();
-    if let (Some(slot), Some(mut decoded)) = (count::count_slot(&parsed), decoded) {
-        let t1 = Instant::now();
-        match hear_count_again(nlu, &mut decoded, &parsed, &slot) {
-            Ok(Some(better)) => parsed = better,
-            Ok(None) => {}
-            Err(e) => tracing::warn!("count not rescored: {e}"),
-        }
-        timings.rescore = t1.elapsed();
-    }
     let missing = match &parsed.plan {
         Ok(values) => values.to_workout_plan().err().map(|e| e.to_string()),
         Err(e) => Some(e.to_string()),
@@ -287,24 +316,40 @@ pub fn understand(
     }
 }
 
-/// The parse with the count chosen by Whisper's decoder, when the choice is
-/// clear or the transcript had no readable count at all; `None` keeps the
-/// tagger's reading.
+/// The parse with the count chosen by Whisper's decoder; `None` keeps the
+/// tagger's reading. A plain count the decoder confirms stays as it is; one
+/// it clearly hears as another is replaced; an unclear disagreement is
+/// flagged. A doubtful or missing count takes the decoder's choice, flagged
+/// unless it is clear.
 fn hear_count_again(
     nlu: &Nlu,
     decoded: &mut crate::asr::Decoded,
     parsed: &Parsed,
     slot: &count::Slot,
 ) -> Result<Option<Parsed>, String> {
-    let Some(choice) = count::rescore(decoded, &parsed.text, slot).map_err(|e| e.to_string())?
-    else {
+    let Some(choice) = count::rescore(decoded, &parsed.text, slot).map_err(|e| e.to_string())? else {
         return Ok(None);
     };
-    // an unclear choice still beats no count at all, flagged « À vérifier »
-    let read = crate::values::kept_count(&parsed.entities)
-        .is_some_and(|c| crate::values::parse_number(&c.text).is_ok());
-    if !choice.clear && read {
-        return Ok(None);
+    match slot.plain {
+        Some(v) if v == choice.value => Ok(None),
+        Some(_) if !choice.clear => {
+            let mut flagged = parsed.clone();
+            flagged.trust.rounds = crate::nlu::Trust::Rescored {
+                heard: slot.heard.clone(),
+                value: choice.value,
+                margin: choice.margin,
+                clear: false,
+            };
+            Ok(Some(flagged))
+        }
+        _ => {
+            // an unclear choice still beats no count at all, flagged
+            let read = crate::values::kept_count(&parsed.entities)
+                .is_some_and(|c| crate::values::parse_number(&c.text).is_ok());
+            if !choice.clear && read && slot.plain.is_none() {
+                return Ok(None);
+            }
+            count::apply(nlu, parsed, slot, &choice).map_err(|e| e.to_string())
+        }
     }
-    count::apply(nlu, parsed, slot, &choice).map_err(|e| e.to_string())
 }

@@ -420,7 +420,10 @@ fn an_uncertain_count_is_to_check_and_never_starts_by_itself() {
     let parsed = h.state().state.understood.clone().unwrap();
     assert_eq!(parsed.plan.as_ref().map(|p| p.rounds), Ok(16), "{parsed:?}");
     // shown as to check, not as understood, and the field is marked
-    assert!(shows_part(&h, "À vérifier : séries (« Cesse » compris comme 16)"));
+    assert!(shows_part(
+        &h,
+        "À vérifier : séries (« Cesse » compris comme 16)"
+    ));
     assert!(!shows_part(&h, "Compris :"));
     assert!(shows(&h, "Séries (à vérifier)"));
     assert_eq!(h.state().state.to_check, vec![Quantity::Rounds]);
@@ -450,7 +453,10 @@ fn pressing_start_confirms_an_uncertain_plan() {
         .apply_voice(heard("Cesse séries de 30 secondes, 10 secondes de repos"));
     h.step();
     assert!(shows(&h, "Séries (à vérifier)"));
-    assert!(h.state().state.prefs.recent.is_empty(), "not remembered before it runs");
+    assert!(
+        h.state().state.prefs.recent.is_empty(),
+        "not remembered before it runs"
+    );
     h.get_by_label("Démarrer").click();
     h.step();
     assert!(h.state().state.to_check.is_empty());

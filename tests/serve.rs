@@ -386,7 +386,11 @@ fn openapi_lists_every_endpoint_and_describes_what_is_served() {
     described("PlanTrust", &parsed["trust"]);
     described("FieldTrust", &parsed["trust"]["rounds"]);
     assert_eq!(parsed["uncertain"], json!([]), "{parsed}");
-    let (_, unsure) = post_json(server(), "/parse", &json!({ "text": "Cesse séries de 30 s" }));
+    let (_, unsure) = post_json(
+        server(),
+        "/parse",
+        &json!({ "text": "Cesse séries de 30 s" }),
+    );
     described("ParseResponse", &unsure);
     described("FieldTrust", &unsure["trust"]["rounds"]);
     described("Assumed", &unsure["assumed"][0]);
@@ -437,8 +441,12 @@ fn transcribe_headline_clips() {
         assert_eq!(v["plan"]["rounds"], 12, "{file}: {v}");
         assert_spans(text, &v["entities"]);
         let (_, parsed) = post_json(server(), "/parse", &json!({ "text": text }));
-        for key in ["entities", "plan", "error", "confidence", "notes"] {
+        for key in ["entities", "plan", "error", "confidence"] {
             assert_eq!(v[key], parsed[key], "{file}: {key}");
+        }
+        // /transcribe may add a note: the round count heard again
+        for note in parsed["notes"].as_array().into_iter().flatten() {
+            assert!(v["notes"].as_array().unwrap().contains(note), "{file}: {v}");
         }
         for key in ["decode_ms", "wait_ms", "asr_ms", "nlu_ms", "total_ms"] {
             assert!(v["timings"][key].is_number(), "{key}: {v}");

@@ -360,7 +360,11 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
             ] {
                 let check = q.is_some_and(|q| state.to_check.contains(&q));
                 let label = if check {
-                    ui.label(RichText::new(format!("{name} (à vérifier)")).color(warn).strong())
+                    ui.label(
+                        RichText::new(format!("{name} (à vérifier)"))
+                            .color(warn)
+                            .strong(),
+                    )
                 } else {
                     ui.label(name)
                 };
@@ -407,7 +411,9 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     let mut auto = state.prefs.auto_start;
     if ui
         .checkbox(&mut auto, "Démarrer automatiquement")
-        .on_hover_text("Un plan compris à la voix démarre tout de suite (jamais un plan à vérifier)")
+        .on_hover_text(
+            "Un plan compris à la voix démarre tout de suite (jamais un plan à vérifier)",
+        )
         .changed()
     {
         state.set_auto_start(auto);

@@ -124,7 +124,15 @@ fn json_line(file: &str, t: &Transcript, parsed: Option<&speechtimer::nlu::Parse
         "cut": t.cut,
     });
     if let Some(u) = parsed.map(|p| p.to_json()) {
-        for key in ["entities", "plan", "error", "notes", "assumed", "trust", "uncertain"] {
+        for key in [
+            "entities",
+            "plan",
+            "error",
+            "notes",
+            "assumed",
+            "trust",
+            "uncertain",
+        ] {
             if let Some(x) = u.get(key) {
                 v[key] = x.clone();
             }
@@ -266,7 +274,10 @@ pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
     if t.no_speech {
         println!("(aucune parole reconnue)");
     } else {
-        println!("{}", parsed.as_ref().map_or(t.text.as_str(), |p| p.text.as_str()));
+        println!(
+            "{}",
+            parsed.as_ref().map_or(t.text.as_str(), |p| p.text.as_str())
+        );
         if let Some(p) = &parsed {
             print!("{}", super::ner::describe(p));
         }

@@ -84,7 +84,9 @@ pub fn describe(p: &Parsed) -> String {
     match &p.plan {
         Ok(v) => match v.to_workout_plan() {
             Ok(plan) => match p.trust.french() {
-                Some(check) => s.push_str(&format!("Plan à vérifier : {} — {check}\n", plan.summary())),
+                Some(check) => {
+                    s.push_str(&format!("Plan à vérifier : {} — {check}\n", plan.summary()))
+                }
                 None => s.push_str(&format!("Plan : {}\n", plan.summary())),
             },
             Err(e) => s.push_str(&format!(

@@ -240,7 +240,11 @@ pub struct Understanding {
 /// round count is heard again over the same audio (`count.rs`). The one
 /// path from samples to plan: the window, `eval --audio` and `/transcribe`
 /// all go through it.
-pub fn hear(asr: &Transcriber, nlu: Option<&Nlu>, samples: &[f32]) -> Result<Understanding, String> {
+pub fn hear(
+    asr: &Transcriber,
+    nlu: Option<&Nlu>,
+    samples: &[f32],
+) -> Result<Understanding, String> {
     let (transcript, decoded) = asr.transcribe_keep(samples).map_err(|e| e.to_string())?;
     let mut out = Understanding {
         transcript,
@@ -327,7 +331,8 @@ fn hear_count_again(
     parsed: &Parsed,
     slot: &count::Slot,
 ) -> Result<Option<Parsed>, String> {
-    let Some(choice) = count::rescore(decoded, &parsed.text, slot).map_err(|e| e.to_string())? else {
+    let Some(choice) = count::rescore(decoded, &parsed.text, slot).map_err(|e| e.to_string())?
+    else {
         return Ok(None);
     };
     match slot.plain {

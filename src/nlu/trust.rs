@@ -267,9 +267,10 @@ mod tests {
         };
         assert!(!clear.is_uncertain());
         let close = Trust::Rescored {
-            clear: false,
+            heard: "Douce".into(),
+            value: 12,
             margin: 0.3,
-            ..clear
+            clear: false,
         };
         assert!(close.is_uncertain());
         assert!(close.french().unwrap().contains("peut-être 12"));

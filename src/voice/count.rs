@@ -397,12 +397,20 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_count_or_no_round_noun_is_left_alone() {
+    fn a_plain_count_is_a_slot_too_and_no_round_noun_is_none() {
         let p = parsed(
             "12 séries de 2 minutes.",
             &[
                 ("12", Label::NbRounds, 0.99),
                 ("2", Label::DurationWtMin, 0.99),
+            ],
+        );
+        assert_eq!(count_slot(&p).unwrap().plain, Some(12));
+        let p = parsed(
+            "150 fois 10 secondes.",
+            &[
+                ("150", Label::NbRounds, 0.99),
+                ("10", Label::DurationWtSd, 0.99),
             ],
         );
         assert_eq!(count_slot(&p), None);

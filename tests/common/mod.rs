@@ -148,3 +148,11 @@ pub fn numbers_found(text: &str, spoken: &[u32]) -> (usize, usize) {
         .sum();
     (found, spoken.len())
 }
+
+/// Held by each test that runs Whisper: the tests of one binary run in
+/// parallel, and two decoders on 2 cores make whisper.cpp's threads spin at
+/// their barriers (ten times slower than one after the other).
+pub fn one_whisper_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -88,20 +88,21 @@ impl<'a> Decoded<'a> {
         first: &[f32],
         tokens: &[i32],
     ) -> Result<f32, AsrError> {
-        let Some((&t0, rest)) = tokens.split_first() else {
+        let Some(&t0) = tokens.first() else {
             return Ok(0.0);
         };
         let mut sum = first.get(t0 as usize).copied().unwrap_or(f32::NEG_INFINITY);
-        let mut n_past = self.prefix.len() + context.len();
-        let mut prev = t0;
-        for &t in rest {
+        // each token is decoded after the one before it, at its position
+        let start = self.prefix.len() + context.len();
+        for (n_past, pair) in (start..).zip(tokens.windows(2)) {
             self.state
-                .decode(&[prev], n_past, self.threads)
+                .decode(&pair[..1], n_past, self.threads)
                 .map_err(|e| AsrError::Decode(e.to_string()))?;
             let lp = self.read_ln_probs()?;
-            sum += lp.get(t as usize).copied().unwrap_or(f32::NEG_INFINITY);
-            n_past += 1;
-            prev = t;
+            sum += lp
+                .get(pair[1] as usize)
+                .copied()
+                .unwrap_or(f32::NEG_INFINITY);
         }
         Ok(sum)
     }

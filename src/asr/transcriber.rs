@@ -318,13 +318,14 @@ impl Transcriber {
         if let Some(p) = prompt {
             params.set_initial_prompt(p);
         }
+        // lives until the end of this function, past `full`, which reads it
         let fusion = self.lm.as_ref().map(|lm| Fusion {
             lm,
             weight: o.lm_weight,
             n_vocab: self.ctx.n_vocab().max(0) as usize,
         });
         if let Some(f) = &fusion {
-            // SAFETY: `fusion` lives until the end of this function, past `full`.
+            // SAFETY: `fusion` is not dropped before `full` returns.
             unsafe { f.install(&mut params) };
         }
         let mut state = self
@@ -334,7 +335,6 @@ impl Transcriber {
         state
             .full(params, input)
             .map_err(|e| AsrError::Decode(e.to_string()))?;
-        drop(fusion);
         let eot = self.ctx.token_eot();
         let mut text = String::new();
         let (mut psum, mut pn) = (0f32, 0usize);

@@ -187,19 +187,23 @@ fn window_with_a_missing_audio_file_says_so_before_opening() {
     );
 }
 
+/// Whisper with the default decoding, the tagger, and one fixture's samples.
+fn models_and(clip: &str) -> Option<(speechtimer::asr::Transcriber, Nlu, Vec<f32>)> {
+    let model = model_or_skip("voice")?;
+    let asr = speechtimer::asr::Transcriber::load(&model, Default::default()).unwrap();
+    let samples = speechtimer::audio::wav::read_16k_mono(&fixtures().join(clip)).unwrap();
+    Some((asr, Nlu::embedded().unwrap(), samples))
+}
+
 /// Rescoring hears the count again over the audio: a transcript whose
 /// count was misheard (« Douce » for « douze », as measured on
 /// headline-fr1 without the LM; « Dous » on headline-fr4) gets 12 back.
 #[test]
 fn rescoring_turns_a_misheard_count_into_the_right_one() {
     let _whisper = common::one_whisper_at_a_time();
-    let Some(model) = model_or_skip("voice") else {
+    let Some((asr, nlu, samples)) = models_and("headline-fr4.wav") else {
         return;
     };
-    let asr = speechtimer::asr::Transcriber::load(&model, Default::default()).unwrap();
-    let nlu = Nlu::embedded().unwrap();
-    let samples =
-        speechtimer::audio::wav::read_16k_mono(&fixtures().join("headline-fr4.wav")).unwrap();
     for misheard in [
         "Douce série de 2 minutes, 30 secondes entre chaque série.",
         "Dous série de 2 minutes, 30 secondes entre chaque série.",
@@ -227,13 +231,9 @@ fn rescoring_turns_a_misheard_count_into_the_right_one() {
 #[test]
 fn rescoring_leaves_a_clean_clip_alone() {
     let _whisper = common::one_whisper_at_a_time();
-    let Some(model) = model_or_skip("voice") else {
+    let Some((asr, nlu, samples)) = models_and("digits-fr1.wav") else {
         return;
     };
-    let asr = speechtimer::asr::Transcriber::load(&model, Default::default()).unwrap();
-    let nlu = Nlu::embedded().unwrap();
-    let samples =
-        speechtimer::audio::wav::read_16k_mono(&fixtures().join("digits-fr1.wav")).unwrap();
     let u = speechtimer::voice::worker::hear(&asr, Some(&nlu), &samples).unwrap();
     let parsed = u.parsed.expect("parsed");
     assert_eq!(parsed.text, u.transcript.text);

@@ -255,6 +255,44 @@ fn log_add(a: f32, b: f32) -> f32 {
     }
 }
 
+/// The parse with the count chosen by Whisper's decoder; `None` keeps the
+/// tagger's reading. A plain count the decoder confirms stays as it is; one
+/// it clearly hears as another is replaced; an unclear disagreement is
+/// flagged. A missing or unreadable count takes the decoder's choice,
+/// flagged unless clear; a sound-alike the decoder is unsure about keeps
+/// its reading (already flagged).
+pub fn hear_again(
+    nlu: &Nlu,
+    decoded: &mut Decoded,
+    parsed: &Parsed,
+    slot: &Slot,
+) -> Result<Option<Parsed>, String> {
+    let Some(choice) = rescore(decoded, &parsed.text, slot).map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let tagger_reads =
+        || kept_count(&parsed.entities).is_some_and(|c| parse_number(&c.text).is_ok());
+    match slot.plain {
+        Some(v) if v == choice.value => Ok(None),
+        Some(_) if !choice.clear => {
+            let mut flagged = parsed.clone();
+            flagged.trust.rounds = rescored(slot, &choice);
+            Ok(Some(flagged))
+        }
+        None if !choice.clear && tagger_reads() => Ok(None),
+        _ => apply(nlu, parsed, slot, &choice).map_err(|e| e.to_string()),
+    }
+}
+
+fn rescored(slot: &Slot, choice: &Choice) -> Trust {
+    Trust::Rescored {
+        heard: slot.heard.clone(),
+        value: choice.value,
+        margin: (choice.margin * 100.0).round() / 100.0,
+        clear: choice.clear,
+    }
+}
+
 /// The transcript with `choice` written in the slot, tagged again, the
 /// count's trust saying it was heard again. `None` when the tagger does
 /// not read the new count (the old reading stands).
@@ -277,12 +315,7 @@ pub fn apply(
     if read != Some(choice.value) {
         return Ok(None);
     }
-    again.trust.rounds = Trust::Rescored {
-        heard: slot.heard.clone(),
-        value: choice.value,
-        margin: (choice.margin * 100.0).round() / 100.0,
-        clear: choice.clear,
-    };
+    again.trust.rounds = rescored(slot, choice);
     again.notes.push(if slot.heard.is_empty() {
         format!("nombre de séries réentendu : {}", choice.value)
     } else {

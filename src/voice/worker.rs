@@ -261,7 +261,7 @@ pub fn hear(
     let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
     if let (Some(slot), Some(mut decoded)) = (slot, decoded) {
         let t1 = Instant::now();
-        match hear_count_again(nlu, &mut decoded, &parsed, &slot) {
+        match count::hear_again(nlu, &mut decoded, &parsed, &slot) {
             Ok(Some(better)) => parsed = better,
             Ok(None) => {}
             Err(e) => tracing::warn!("count not rescored: {e}"),
@@ -317,44 +317,5 @@ pub fn understand(
     match missing {
         None => VoiceMsg::Understood(heard),
         Some(missing) => VoiceMsg::NotUnderstood { heard, missing },
-    }
-}
-
-/// The parse with the count chosen by Whisper's decoder; `None` keeps the
-/// tagger's reading. A plain count the decoder confirms stays as it is; one
-/// it clearly hears as another is replaced; an unclear disagreement is
-/// flagged. A doubtful or missing count takes the decoder's choice, flagged
-/// unless it is clear.
-fn hear_count_again(
-    nlu: &Nlu,
-    decoded: &mut crate::asr::Decoded,
-    parsed: &Parsed,
-    slot: &count::Slot,
-) -> Result<Option<Parsed>, String> {
-    let Some(choice) = count::rescore(decoded, &parsed.text, slot).map_err(|e| e.to_string())?
-    else {
-        return Ok(None);
-    };
-    match slot.plain {
-        Some(v) if v == choice.value => Ok(None),
-        Some(_) if !choice.clear => {
-            let mut flagged = parsed.clone();
-            flagged.trust.rounds = crate::nlu::Trust::Rescored {
-                heard: slot.heard.clone(),
-                value: choice.value,
-                margin: choice.margin,
-                clear: false,
-            };
-            Ok(Some(flagged))
-        }
-        _ => {
-            // an unclear choice still beats no count at all, flagged
-            let read = crate::values::kept_count(&parsed.entities)
-                .is_some_and(|c| crate::values::parse_number(&c.text).is_ok());
-            if !choice.clear && read && slot.plain.is_none() {
-                return Ok(None);
-            }
-            count::apply(nlu, parsed, slot, &choice).map_err(|e| e.to_string())
-        }
     }
 }

@@ -1,4 +1,5 @@
-//! `speechtimer data ...`: check, generate, and Label Studio import/export.
+//! `speechtimer data ...`: check, generate, and Label Studio import/export
+//! (`hear` is in `data_hear.rs`).
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -52,6 +53,9 @@ pub enum DataCommand {
         #[arg(long, default_value = "speechtimer")]
         model_version: String,
     },
+    /// Dit des phrases générées (espeak-ng), les transcrit comme l'application
+    /// et y reporte les annotations : des exemples écrits comme Whisper écrit.
+    Hear(super::data_hear::HearArgs),
 }
 
 pub fn run(args: DataArgs) -> Result<()> {
@@ -64,6 +68,7 @@ pub fn run(args: DataArgs) -> Result<()> {
             out,
             model_version,
         } => export_ls(&file, out.as_deref(), &model_version),
+        DataCommand::Hear(args) => super::data_hear::run(args),
     }
 }
 

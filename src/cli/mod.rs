@@ -3,6 +3,7 @@
 
 pub mod asr;
 pub mod data;
+pub mod data_hear;
 pub mod eval;
 pub mod eval_audio;
 pub mod lm;

@@ -6,10 +6,12 @@ mod example;
 pub mod generate;
 pub mod label_studio;
 pub mod metrics;
+mod project;
 mod validate;
 
 pub use example::{
     Example, FileError, ReadError, byte_to_char, char_to_byte, read_jsonl, read_jsonl_file,
     write_jsonl,
 };
+pub use project::{Unprojected, project};
 pub use validate::{CheckReport, Problem, check_lines, validate};

@@ -239,6 +239,34 @@ impl Transcriber {
     }
 
     /// Transcribes mono f32 samples at 16 kHz.
+    /// Where each token Whisper wrote lies in `t.text` (code points) and
+    /// how sure the decoder was of it (`(start, end, probability)`).
+    /// Tokens that are not whole characters, or that `clean` removed, are
+    /// left out.
+    pub fn token_spans(&self, t: &Transcript) -> Vec<(usize, usize, f32)> {
+        let mut out = Vec::with_capacity(t.tokens.len());
+        let mut cursor = 0; // byte offset in t.text
+        for &(id, plog) in &t.tokens {
+            let Ok(bytes) = self.ctx.token_to_bytes(id) else {
+                continue;
+            };
+            let Ok(piece) = std::str::from_utf8(bytes) else {
+                continue;
+            };
+            let piece = piece.trim();
+            if piece.is_empty() {
+                continue;
+            }
+            let Some(at) = t.text[cursor..].find(piece).map(|a| a + cursor) else {
+                continue;
+            };
+            let start = t.text[..at].chars().count();
+            out.push((start, start + piece.chars().count(), plog.exp()));
+            cursor = at + piece.len();
+        }
+        out
+    }
+
     pub fn transcribe(&self, samples: &[f32]) -> Result<Transcript, AsrError> {
         Ok(self.transcribe_keep(samples)?.0)
     }

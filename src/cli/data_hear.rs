@@ -29,6 +29,9 @@ pub struct HearArgs {
     /// Fichier de sortie (JSONL, écrit au fil de l'eau).
     #[arg(long)]
     pub out: PathBuf,
+    /// Garde aussi chaque extrait et son manifeste (`eval --audio`) dans ce dossier.
+    #[arg(long, value_name = "DOSSIER")]
+    pub keep_audio: Option<PathBuf>,
     /// Voix espeak-ng, séparées par des virgules.
     #[arg(long, default_value = "mb-fr1,mb-fr4,fr")]
     pub voices: String,
@@ -40,6 +43,7 @@ pub struct HearArgs {
 struct Spoken {
     gold: Example,
     samples: Vec<f32>,
+    voice: String,
 }
 
 /// Speaks `text` with espeak-ng into 16 kHz mono, with the silence around
@@ -92,7 +96,11 @@ pub fn run(args: HearArgs) -> Result<()> {
             let speed = rng.random_range(125..=185);
             let pitch = rng.random_range(30..=70);
             let spoken = speak(voice, speed, pitch, &gold.text, &tmp)
-                .map(|samples| Spoken { gold, samples });
+                .map(|samples| Spoken {
+                    gold,
+                    samples,
+                    voice: voice.clone(),
+                });
             if tx.send(spoken).is_err() {
                 break;
             }
@@ -101,6 +109,14 @@ pub fn run(args: HearArgs) -> Result<()> {
     let file = File::create(&args.out)
         .with_context(|| format!("impossible d'écrire {}", args.out.display()))?;
     let mut out = BufWriter::new(file);
+    let mut manifest = match &args.keep_audio {
+        Some(d) => {
+            std::fs::create_dir_all(d)
+                .with_context(|| format!("impossible de créer {}", d.display()))?;
+            Some(BufWriter::new(File::create(d.join("manifest.jsonl"))?))
+        }
+        None => None,
+    };
     let bar = progress_bar(args.n as u64, "transcription");
     let mut kept = 0usize;
     let mut dropped: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -108,6 +124,18 @@ pub fn run(args: HearArgs) -> Result<()> {
     for (i, spoken) in rx.into_iter().enumerate() {
         let spoken = spoken?;
         bar.set_position(i as u64 + 1);
+        if let (Some(d), Some(m)) = (&args.keep_audio, &mut manifest) {
+            let file = format!("heard{i:05}-{}.wav", spoken.voice);
+            wav::write_mono_i16(&d.join(&file), &spoken.samples, 16_000)?;
+            let line = serde_json::json!({
+                "file": file,
+                "text": spoken.gold.text,
+                "plan": spoken.gold.plan,
+                "voice": spoken.voice,
+            });
+            writeln!(m, "{line}")?;
+            m.flush()?;
+        }
         let t = asr.transcribe(&spoken.samples)?;
         if t.no_speech {
             *dropped.entry("rien entendu").or_default() += 1;

@@ -25,6 +25,14 @@ pub enum Trust {
     LowScore { text: String, score: f32 },
     /// Two spans say different counts; the surest one is kept.
     Conflict { kept: String, dropped: Vec<String> },
+    /// Two whole numbers of the same unit were added up (« 40 secondes,
+    /// 20 secondes »): people say one duration once, so one of them is
+    /// likely another field misheard. (`1 minute et demie` is no sum of
+    /// this kind: a half is not whole.)
+    Summed { texts: Vec<String> },
+    /// Whisper itself was unsure of the words (`p`: the least probability
+    /// its decoder gave one of their tokens).
+    Unclear { text: String, p: f32 },
     /// Chosen again by Whisper's decoder over the audio: `margin` is the
     /// log-probability lead of the chosen value over the next one.
     Rescored {
@@ -55,6 +63,8 @@ impl Trust {
                 "« {kept} » gardé, « {} » ignoré",
                 dropped.join(" », « ")
             )),
+            Trust::Unclear { text, .. } => Some(format!("« {text} » mal entendu ?")),
+            Trust::Summed { texts } => Some(format!("« {} » additionnés", texts.join(" » + « "))),
             Trust::Rescored {
                 heard,
                 value,
@@ -181,6 +191,18 @@ fn span_trust(entities: &[Entity], q: Quantity, absent: Trust) -> Trust {
     if spans.is_empty() {
         return absent;
     }
+    let whole = |e: &Entity| parse_number(&e.text).is_ok_and(|v| v >= 1.0 && v.fract() == 0.0);
+    let twice = spans.iter().enumerate().find_map(|(i, a)| {
+        spans[i + 1..]
+            .iter()
+            .find(|b| b.label == a.label && whole(a) && whole(b))
+            .map(|b| (a, b))
+    });
+    if let Some((a, b)) = twice {
+        return Trust::Summed {
+            texts: vec![a.text.clone(), b.text.clone()],
+        };
+    }
     spans
         .into_iter()
         .find_map(entity_trust)
@@ -255,6 +277,29 @@ mod tests {
             e(DurationWtSd, "30", 0.99),
         ]);
         assert_eq!(t.rounds, Trust::Heard);
+    }
+
+    #[test]
+    fn two_whole_durations_of_one_unit_added_up_are_uncertain() {
+        let t = PlanTrust::of(&[
+            e(NbRounds, "10", 0.99),
+            e(DurationWtSd, "40", 0.99),
+            e(DurationWtSd, "20", 0.9),
+        ]);
+        assert_eq!(
+            t.work,
+            Trust::Summed {
+                texts: vec!["40".into(), "20".into()]
+            }
+        );
+        assert!(t.french().unwrap().contains("« 40 » + « 20 » additionnés"));
+        // minutes and seconds, or a half, are one duration said in parts
+        for spans in [
+            [e(DurationWtMin, "1", 0.99), e(DurationWtSd, "30", 0.99)],
+            [e(DurationWtMin, "3", 0.99), e(DurationWtMin, "et demie", 0.99)],
+        ] {
+            assert_eq!(PlanTrust::of(&spans).work, Trust::Heard);
+        }
     }
 
     #[test]

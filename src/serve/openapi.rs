@@ -56,20 +56,26 @@ pub struct Assumed {
 pub struct FieldTrust {
     /// `heard` (said plainly), `default` (not said, 0 s of rest),
     /// `assumed` (not heard: 1 round), `sound_alike`, `low_score` (tagger
-    /// unsure), `conflict` (two counts; the surest kept), `rescored`
+    /// unsure), `conflict` (two counts; the surest kept), `summed` (two
+    /// whole numbers of one unit added up), `unclear` (Whisper unsure of
+    /// the words), `rescored`
     /// (chosen again by Whisper over the audio). Every one but `heard`,
     /// `default` and a `rescored` with `clear` is uncertain.
     #[schema(example = "sound_alike")]
     pub why: String,
-    /// The words behind the value (`sound_alike`, `low_score`).
+    /// The words behind the value (`sound_alike`, `low_score`, `unclear`).
     pub text: Option<String>,
     /// The value read (`sound_alike`, `rescored`).
     pub value: Option<u32>,
     /// The tagger's marginal probability (`low_score`).
     pub score: Option<f32>,
+    /// Whisper's least token probability under the words (`unclear`).
+    pub p: Option<f32>,
     /// The count kept and those ignored (`conflict`).
     pub kept: Option<String>,
     pub dropped: Option<Vec<String>>,
+    /// The spans added up (`summed`).
+    pub texts: Option<Vec<String>>,
     /// What Whisper first wrote in the count's place (`rescored`).
     pub heard: Option<String>,
     /// Log-probability lead of the chosen count over the next (`rescored`).

@@ -2,6 +2,7 @@
 //! reports to the window over a channel, so the UI thread never waits on
 //! audio or models. Also the words that drive a running workout.
 
+pub mod clarity;
 pub mod command;
 pub mod count;
 pub mod source;

@@ -1,7 +1,7 @@
 //! The voice worker: one thread that owns the Whisper model, opens the
 //! source when asked, and reports each stage over a channel.
 
-use super::count;
+use super::{clarity, count};
 use super::source::Source;
 use crate::asr::{DecodeOptions, Transcriber, Transcript};
 use crate::audio::capture::{self, Level};
@@ -237,7 +237,8 @@ pub struct Understanding {
 }
 
 /// Transcribes `samples` and reads the plan in the transcript; a doubtful
-/// round count is heard again over the same audio (`count.rs`). The one
+/// round count is heard again over the same audio (`count.rs`), and a
+/// duration Whisper hesitated over is flagged (`clarity.rs`). The one
 /// path from samples to plan: the window, `eval --audio` and `/transcribe`
 /// all go through it.
 pub fn hear(
@@ -258,6 +259,7 @@ pub fn hear(
     let t0 = Instant::now();
     let mut parsed = nlu.parse(&out.transcript.text).map_err(|e| e.to_string())?;
     out.nlu = t0.elapsed();
+    let clarity = clarity::duration_probs(&parsed, &asr.token_spans(&out.transcript));
     let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
     if let (Some(slot), Some(mut decoded)) = (slot, decoded) {
         let t1 = Instant::now();
@@ -268,6 +270,7 @@ pub fn hear(
         }
         out.rescore = t1.elapsed();
     }
+    clarity::flag_unclear(&mut parsed, &clarity);
     out.parsed = Some(parsed);
     Ok(out)
 }

@@ -38,7 +38,8 @@ struct Word {
     start: usize,
     end: usize,
     key: String,
-    number: bool,
+    /// The number the word says alone, if it is one.
+    number: Option<f64>,
 }
 
 fn words(text: &str) -> Vec<Word> {
@@ -63,26 +64,27 @@ fn words(text: &str) -> Vec<Word> {
         out.push(Word {
             start,
             end: i,
-            number: parse_number(&raw).is_ok(),
+            number: parse_number(&raw).ok(),
             key: strip_accents(&raw.to_lowercase()),
         });
     }
     out
 }
 
-/// Cost of writing `b` where `a` was said: nothing for the same word, less
-/// for a number heard as another number than for unrelated words, the most
-/// for a number turned into a word (or back); `s` and `secondes` are
-/// nearly the same word.
+/// Cost of writing `b` where `a` was said: nothing for the same word (or
+/// number: `six` and `6`), less for a number heard as another number than
+/// for unrelated words, the most for a number turned into a word (or
+/// back); `s` and `secondes` are nearly the same word.
 fn substitution(a: &Word, b: &Word) -> f64 {
     if a.key == b.key {
         0.0
     } else if unit(&a.key).is_some() && unit(&a.key) == unit(&b.key) {
         0.05
-    } else if a.number && b.number {
-        0.4
-    } else if a.number != b.number {
-        1.0
+    } else if let (Some(x), Some(y)) = (a.number, b.number) {
+        if (x - y).abs() < 1e-9 { 0.05 } else { 0.4 }
+    } else if a.number.is_some() != b.number.is_some() {
+        // dearer than dropping one and adding the other
+        2.0 * GAP + 0.1
     } else {
         (1.0 - strsim::normalized_levenshtein(&a.key, &b.key)).max(0.1)
     }

@@ -244,3 +244,69 @@ fn tokenize_gives_the_decoders_tokens() {
     // measured 20 of 25 (the others: ` s` `é` `ries` for ` sé` `ries`)
     assert!(same * 10 >= clips.len() * 6, "{same} of {}", clips.len());
 }
+
+#[test]
+fn token_spans_lie_on_the_transcript_in_order() {
+    let _whisper = common::one_whisper_at_a_time();
+    let Some(asr) = asr() else { return };
+    let asr = asr.lock().unwrap();
+    let t = asr
+        .transcribe(&samples("headline-fr4.wav"))
+        .expect("transcribes");
+    let spans = asr.token_spans(&t);
+    let chars: Vec<char> = t.text.chars().collect();
+    let mut covered = 0;
+    let mut last_end = 0;
+    for &(start, end, p) in &spans {
+        assert!(start >= last_end && end > start && end <= chars.len(), "{spans:?}");
+        assert!(p > 0.0 && p <= 1.0, "{p}");
+        covered += end - start;
+        last_end = end;
+    }
+    let letters = chars.iter().filter(|c| !c.is_whitespace()).count();
+    assert!(
+        covered * 10 >= letters * 9,
+        "{covered} of {letters} characters under a token: {:?} {spans:?}",
+        t.text
+    );
+}
+
+#[test]
+fn data_hear_writes_examples_projected_onto_what_whisper_wrote() {
+    let _whisper = common::one_whisper_at_a_time();
+    if model_or_skip("data_hear").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("heard.jsonl");
+    let audio = dir.path().join("audio");
+    // espeak-ng's own voice (the MBROLA ones are not in CI's packages);
+    // Whisper hears it badly: about 1 sentence in 12 keeps its numbers
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_speechtimer"))
+        .args(["data", "hear", "--n", "12", "--seed", "1", "--voices", "fr"])
+        .arg("--out")
+        .arg(&out)
+        .arg("--keep-audio")
+        .arg(&audio)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let kept = speechtimer::corpus::read_jsonl_file(&out).expect("valid JSONL");
+    assert!(!kept.is_empty(), "{stdout}");
+    for ex in &kept {
+        assert!(speechtimer::corpus::validate(ex).is_empty(), "{ex:?}");
+        assert!(ex.plan.is_some());
+    }
+    assert!(stdout.contains(&format!("{} exemples sur 12", kept.len())), "{stdout}");
+    let manifest = std::fs::read_to_string(audio.join("manifest.jsonl")).unwrap();
+    assert_eq!(manifest.lines().count(), 12);
+    for line in manifest.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(audio.join(v["file"].as_str().unwrap()).exists());
+    }
+}

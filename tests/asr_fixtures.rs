@@ -258,7 +258,10 @@ fn token_spans_lie_on_the_transcript_in_order() {
     let mut covered = 0;
     let mut last_end = 0;
     for &(start, end, p) in &spans {
-        assert!(start >= last_end && end > start && end <= chars.len(), "{spans:?}");
+        assert!(
+            start >= last_end && end > start && end <= chars.len(),
+            "{spans:?}"
+        );
         assert!(p > 0.0 && p <= 1.0, "{p}");
         covered += end - start;
         last_end = end;
@@ -302,7 +305,10 @@ fn data_hear_writes_examples_projected_onto_what_whisper_wrote() {
         assert!(speechtimer::corpus::validate(ex).is_empty(), "{ex:?}");
         assert!(ex.plan.is_some());
     }
-    assert!(stdout.contains(&format!("{} exemples sur 12", kept.len())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{} exemples sur 12", kept.len())),
+        "{stdout}"
+    );
     let manifest = std::fs::read_to_string(audio.join("manifest.jsonl")).unwrap();
     assert_eq!(manifest.lines().count(), 12);
     for line in manifest.lines() {

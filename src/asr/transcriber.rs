@@ -109,7 +109,7 @@ pub struct Transcript {
     pub no_speech: bool,
     /// The clip was longer than 30 s and only its start was decoded.
     pub cut: bool,
-    /// The text tokens Whisper wrote, with their probabilities.
+    /// The text tokens Whisper wrote, with their log-probabilities.
     pub tokens: Vec<(i32, f32)>,
 }
 

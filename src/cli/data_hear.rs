@@ -50,7 +50,14 @@ struct Spoken {
 /// it that a recording has (0.3 s before, 0.6 s after) and 4 dB less gain.
 fn speak(voice: &str, speed: u32, pitch: u32, text: &str, tmp: &Path) -> Result<Vec<f32>> {
     let status = Command::new("espeak-ng")
-        .args(["-v", voice, "-s", &speed.to_string(), "-p", &pitch.to_string()])
+        .args([
+            "-v",
+            voice,
+            "-s",
+            &speed.to_string(),
+            "-p",
+            &pitch.to_string(),
+        ])
         .arg("-w")
         .arg(tmp)
         .arg(text)
@@ -95,12 +102,11 @@ pub fn run(args: HearArgs) -> Result<()> {
             let voice = &voices[i % voices.len()];
             let speed = rng.random_range(125..=185);
             let pitch = rng.random_range(30..=70);
-            let spoken = speak(voice, speed, pitch, &gold.text, &tmp)
-                .map(|samples| Spoken {
-                    gold,
-                    samples,
-                    voice: voice.clone(),
-                });
+            let spoken = speak(voice, speed, pitch, &gold.text, &tmp).map(|samples| Spoken {
+                gold,
+                samples,
+                voice: voice.clone(),
+            });
             if tx.send(spoken).is_err() {
                 break;
             }

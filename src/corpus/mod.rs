@@ -1,5 +1,6 @@
 //! The workshop's data: labelled examples, their JSONL files and checks, the
-//! generator, the metrics and Label Studio interop. Knows nothing of models,
+//! generator, the metrics, Label Studio interop, and labels projected onto
+//! transcripts (`project`). Knows nothing of models,
 //! audio or the GUI; values come from [`crate::values`].
 
 mod example;

@@ -54,10 +54,7 @@ fn words(text: &str) -> Vec<Word> {
         }
         let digit = c.is_ascii_digit();
         let start = i;
-        while i < chars.len()
-            && chars[i].is_alphanumeric()
-            && chars[i].is_ascii_digit() == digit
-        {
+        while i < chars.len() && chars[i].is_alphanumeric() && chars[i].is_ascii_digit() == digit {
             i += 1;
         }
         let raw: String = chars[start..i].iter().collect();
@@ -232,7 +229,11 @@ mod tests {
                 ("vingt", Label::DurationBrSd),
             ],
         );
-        let got = project(&gold, "On part sur 10 fois 40 secondes, 20 secondes de breakup.").unwrap();
+        let got = project(
+            &gold,
+            "On part sur 10 fois 40 secondes, 20 secondes de breakup.",
+        )
+        .unwrap();
         assert_eq!(
             spans(&got),
             [
@@ -266,7 +267,11 @@ mod tests {
             ]
         );
         // a spurious number Whisper added stays outside every span
-        let got = project(&gold, "6, 7 tours de 90 secondes, des 4, repos 1 minute 30.").unwrap();
+        let got = project(
+            &gold,
+            "6, 7 tours de 90 secondes, des 4, repos 1 minute 30.",
+        )
+        .unwrap();
         assert_eq!(got.entities[0].text, "6");
         assert_eq!(got.entities.len(), 4);
     }

@@ -296,7 +296,10 @@ mod tests {
         // minutes and seconds, or a half, are one duration said in parts
         for spans in [
             [e(DurationWtMin, "1", 0.99), e(DurationWtSd, "30", 0.99)],
-            [e(DurationWtMin, "3", 0.99), e(DurationWtMin, "et demie", 0.99)],
+            [
+                e(DurationWtMin, "3", 0.99),
+                e(DurationWtMin, "et demie", 0.99),
+            ],
         ] {
             assert_eq!(PlanTrust::of(&spans).work, Trust::Heard);
         }

@@ -1,8 +1,8 @@
 //! The voice worker: one thread that owns the Whisper model, opens the
 //! source when asked, and reports each stage over a channel.
 
-use super::{clarity, count};
 use super::source::Source;
+use super::{clarity, count};
 use crate::asr::{DecodeOptions, Transcriber, Transcript};
 use crate::audio::capture::{self, Level};
 use crate::audio::vad::EndpointConfig;

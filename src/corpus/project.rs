@@ -97,8 +97,8 @@ fn align(gold: &[Word], heard: &[Word]) -> Vec<Option<usize>> {
     for (i, row) in cost.iter_mut().enumerate() {
         row[0] = i as f64 * GAP;
     }
-    for j in 0..=m {
-        cost[0][j] = j as f64 * GAP;
+    for (j, c) in cost[0].iter_mut().enumerate() {
+        *c = j as f64 * GAP;
     }
     for i in 1..=n {
         for j in 1..=m {

@@ -304,6 +304,33 @@ fn drop_stray_words(entities: Vec<Entity>) -> (Vec<Entity>, Vec<Entity>) {
         .partition(|e| readable(e) || !backed.contains(&e.label.quantity()))
 }
 
+/// A parse as the tagger would give it for `spans` (text, label, score),
+/// each the first occurrence of its text: for tests of what comes after
+/// tagging.
+#[cfg(test)]
+pub(crate) fn parsed_from_spans(text: &str, spans: &[(&str, crate::values::Label, f32)]) -> Parsed {
+    let entities: Vec<Entity> = spans
+        .iter()
+        .map(|&(t, l, s)| {
+            let b = text.find(t).expect("span in text");
+            let start = text[..b].chars().count();
+            Entity {
+                score: Some(s),
+                ..Entity::new(start, start + t.chars().count(), l, t)
+            }
+        })
+        .collect();
+    Parsed {
+        text: text.into(),
+        plan: plan_values(&entities),
+        trust: PlanTrust::of(&entities),
+        entities,
+        confidence: 1.0,
+        notes: vec![],
+        assumed: vec![],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

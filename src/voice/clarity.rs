@@ -65,30 +65,12 @@ fn spans_text(parsed: &Parsed, q: Quantity) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nlu::PlanTrust;
-    use crate::values::{Entity, Label, plan_values};
+    use crate::nlu::parsed_from_spans;
+    use crate::values::Label;
 
     fn parsed(text: &str, spans: &[(&str, Label)]) -> Parsed {
-        let entities: Vec<Entity> = spans
-            .iter()
-            .map(|&(t, l)| {
-                let b = text.find(t).unwrap();
-                let start = text[..b].chars().count();
-                Entity {
-                    score: Some(0.99),
-                    ..Entity::new(start, start + t.chars().count(), l, t)
-                }
-            })
-            .collect();
-        Parsed {
-            text: text.into(),
-            plan: plan_values(&entities),
-            trust: PlanTrust::of(&entities),
-            entities,
-            confidence: 1.0,
-            notes: vec![],
-            assumed: vec![],
-        }
+        let spans: Vec<_> = spans.iter().map(|&(t, l)| (t, l, 0.99)).collect();
+        parsed_from_spans(text, &spans)
     }
 
     #[test]

@@ -327,31 +327,8 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nlu::PlanTrust;
-    use crate::values::{Entity, Label, plan_values};
-
-    fn parsed(text: &str, spans: &[(&str, Label, f32)]) -> Parsed {
-        let entities: Vec<Entity> = spans
-            .iter()
-            .map(|&(t, l, s)| {
-                let b = text.find(t).unwrap();
-                let start = text[..b].chars().count();
-                Entity {
-                    score: Some(s),
-                    ..Entity::new(start, start + t.chars().count(), l, t)
-                }
-            })
-            .collect();
-        Parsed {
-            text: text.into(),
-            plan: plan_values(&entities),
-            trust: PlanTrust::of(&entities),
-            entities,
-            confidence: 1.0,
-            notes: vec![],
-            assumed: vec![],
-        }
-    }
+    use crate::nlu::parsed_from_spans as parsed;
+    use crate::values::Label;
 
     #[test]
     fn a_sound_alike_count_is_the_slot() {

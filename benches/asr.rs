@@ -5,7 +5,7 @@
 //! `cargo bench --bench asr` (needs the model: `speechtimer model fetch`).
 //! `ASR_BENCH_CLIPS=N` limits the number of clips.
 
-use speechtimer::asr::{DecodeOptions, Transcriber, model_store};
+use speechtimer::asr::{AudioCtx, DecodeOptions, Transcriber, model_store};
 use speechtimer::audio::wav;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -60,10 +60,11 @@ fn main() {
 
     let mut asr = Transcriber::load(&path, DecodeOptions::default()).expect("model loads");
     let configs = [
-        ("beam 5, audio_ctx 1500", 5, 1500),
-        ("beam 5, audio_ctx 768", 5, 768),
-        ("beam 5, audio_ctx 512", 5, 512),
-        ("greedy, audio_ctx 768", 1, 768),
+        ("beam 5, audio_ctx 1500", 5, AudioCtx::Full),
+        ("beam 5, audio_ctx 768", 5, AudioCtx::AtLeast(768)),
+        ("beam 5, audio_ctx 512", 5, AudioCtx::AtLeast(512)),
+        ("beam 5, audio_ctx auto", 5, AudioCtx::Clip),
+        ("greedy, audio_ctx 768", 1, AudioCtx::AtLeast(768)),
     ];
     println!(
         "{} clips, {:.1} s of audio, {} threads",

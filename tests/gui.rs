@@ -298,6 +298,7 @@ fn heard(transcript: &str) -> VoiceMsg {
         transcript: transcript.to_string(),
         timings: Timings::default(),
         parsed: Some(parsed.clone()),
+        speculation: Default::default(),
     };
     match parsed.plan.as_ref().map(|v| v.to_workout_plan()) {
         Ok(Ok(_)) => VoiceMsg::Understood(heard),
@@ -370,6 +371,35 @@ fn spoken_plan_starts_by_itself_when_asked() {
     assert!(shows(&h, "Série 1 / 8"));
 }
 
+/// An early plan (heard after a short pause, the microphone still open)
+/// is shown but never started; the words said after the pause amend it,
+/// and only the final report may start the workout.
+#[test]
+fn an_early_plan_is_shown_amended_and_only_the_final_one_starts() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    h.get_by_label("Démarrer automatiquement").click();
+    h.step();
+    let VoiceMsg::Understood(early) =
+        heard("huit rounds de vingt secondes avec dix secondes de repos")
+    else {
+        panic!("a complete plan");
+    };
+    h.state_mut().state.apply_voice(VoiceMsg::Early(early));
+    h.step();
+    assert!(shows(&h, "Compris : 8 séries de 0:20, repos 0:10"));
+    assert!(h.query_by_label("Démarrer").is_some(), "not started early");
+    assert!(!phase_is(&h, "Préparation"));
+    // « … avec quinze secondes de repos » said within the hangover
+    h.state_mut().state.apply_voice(heard(
+        "huit rounds de vingt secondes avec quinze secondes de repos",
+    ));
+    h.step();
+    assert!(phase_is(&h, "Préparation"));
+    assert_eq!(h.state().state.editor.plan().rest, Duration::from_secs(15));
+}
+
 #[test]
 fn spoken_incomplete_plan_says_what_is_missing() {
     let clock = Clock::manual();
@@ -392,6 +422,7 @@ fn spoken_incomplete_plan_says_what_is_missing() {
             transcript: String::new(),
             parsed: None,
             timings: Timings::default(),
+            speculation: Default::default(),
         },
         missing: "je n'ai rien entendu".into(),
     });

@@ -35,6 +35,7 @@ fn hear(voice: &Voice, clip: &str) -> VoiceMsg {
                 assert!(listened, "{clip}: transcribing before listening");
                 transcribing = true;
             }
+            VoiceMsg::Early(_) => assert!(transcribing, "{clip}: early plan before transcribing"),
             VoiceMsg::Understood(_) | VoiceMsg::NotUnderstood { .. } | VoiceMsg::Error(_) => {
                 if matches!(msg, VoiceMsg::Understood(_)) {
                     assert!(transcribing, "{clip}: understood without transcribing");
@@ -208,7 +209,7 @@ fn rescoring_turns_a_misheard_count_into_the_right_one() {
         "Douce série de 2 minutes, 30 secondes entre chaque série.",
         "Dous série de 2 minutes, 30 secondes entre chaque série.",
     ] {
-        let (_, decoded) = asr.transcribe_keep(&samples).unwrap();
+        let (_, decoded) = asr.transcribe_keep(&samples, None).unwrap();
         let mut decoded = decoded.expect("speech");
         let parsed = nlu.parse(misheard).unwrap();
         let slot = count::count_slot(&parsed).expect("the count is doubtful");
@@ -234,7 +235,7 @@ fn rescoring_leaves_a_clean_clip_alone() {
     let Some((asr, nlu, samples)) = models_and("digits-fr1.wav") else {
         return;
     };
-    let u = speechtimer::voice::worker::hear(&asr, Some(&nlu), &samples).unwrap();
+    let u = speechtimer::voice::worker::hear(&asr, Some(&nlu), &samples, None).unwrap();
     let parsed = u.parsed.expect("parsed");
     assert_eq!(parsed.text, u.transcript.text);
     assert!(u.rescore > Duration::ZERO, "the count was checked");

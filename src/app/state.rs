@@ -220,6 +220,14 @@ impl AppState {
                 self.voice_note = Some(e);
                 return;
             }
+            // shown at once, but the microphone is still open for the
+            // hangover and the final report follows: never started from it
+            VoiceMsg::Early(heard) => {
+                if !matches!(self.run_state(), RunState::Running | RunState::Paused) {
+                    self.show_heard(heard, None, false);
+                }
+                return;
+            }
             VoiceMsg::Understood(heard) => (heard, None),
             VoiceMsg::NotUnderstood { heard, missing } => (heard, Some(missing)),
         };
@@ -242,7 +250,16 @@ impl AppState {
                     heard.transcript
                 ),
             });
-        } else if heard.transcript.is_empty() {
+            self.heard = Some(heard);
+        } else {
+            self.show_heard(heard, missing, self.prefs.auto_start);
+        }
+    }
+
+    /// Puts what was heard in the command bar and its plan in the editor;
+    /// a complete plan with nothing to check starts when `may_start`.
+    fn show_heard(&mut self, heard: Heard, missing: Option<String>, may_start: bool) {
+        if heard.transcript.is_empty() {
             self.voice_note = missing;
         } else {
             self.command = heard.transcript.clone();
@@ -258,7 +275,7 @@ impl AppState {
                 None
             };
             // a plan with a field to check never starts by itself
-            if taken && self.prefs.auto_start && self.to_check.is_empty() {
+            if taken && may_start && self.to_check.is_empty() {
                 self.start();
             }
         }

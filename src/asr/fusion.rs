@@ -5,6 +5,8 @@
 
 use super::lm::TokenLm;
 use std::ffi::c_void;
+use std::sync::OnceLock;
+use std::time::Instant;
 use whisper_rs::{FullParams, WhisperTokenData};
 
 /// What the filter reads: borrowed for the length of one `full` call.
@@ -13,6 +15,9 @@ pub struct Fusion<'a> {
     pub weight: f32,
     /// Length of the logits row (Whisper's whole vocabulary).
     pub n_vocab: usize,
+    /// When the filter was first called: the encoder and the prompt are
+    /// done by then, so this splits Whisper's time in two.
+    pub first_call: OnceLock<Instant>,
 }
 
 impl Fusion<'_> {
@@ -58,6 +63,7 @@ unsafe extern "C" fn filter(
         };
         (fusion, logits, tokens)
     };
+    fusion.first_call.get_or_init(Instant::now);
     let n = fusion.lm.order() - 1;
     let history: Vec<u32> = tokens[tokens.len().saturating_sub(n)..]
         .iter()

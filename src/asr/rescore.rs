@@ -4,12 +4,14 @@
 //! Used to choose the round count when the transcript's is unreadable.
 
 use super::transcriber::{AsrError, Transcriber};
+use std::sync::MutexGuard;
 use whisper_rs::WhisperState;
 
 /// A finished transcription whose decoder can still be asked questions.
+/// It holds the transcriber's decoder state (its lock) until dropped.
 pub struct Decoded<'a> {
     asr: &'a Transcriber,
-    state: WhisperState,
+    state: MutexGuard<'a, Option<WhisperState>>,
     /// What whisper.cpp put before the text: `<|startofprev|>` and the
     /// prompt, then `<|startoftranscript|><|fr|><|transcribe|><|notimestamps|>`.
     prefix: Vec<i32>,
@@ -23,7 +25,7 @@ const FULL_SCORES: usize = 4;
 impl<'a> Decoded<'a> {
     pub(super) fn new(
         asr: &'a Transcriber,
-        state: WhisperState,
+        state: MutexGuard<'a, Option<WhisperState>>,
         prompt: Option<&str>,
         threads: usize,
     ) -> Self {
@@ -50,6 +52,12 @@ impl<'a> Decoded<'a> {
         }
     }
 
+    fn state(&mut self) -> Result<&mut WhisperState, AsrError> {
+        self.state
+            .as_mut()
+            .ok_or_else(|| AsrError::Decode("état du décodeur perdu".into()))
+    }
+
     /// `ln P(token)` for every text token and end-of-text after `tokens`
     /// (which follow the prefix).
     fn next_ln_probs(&mut self, tokens: &[i32]) -> Result<Vec<f32>, AsrError> {
@@ -58,13 +66,15 @@ impl<'a> Decoded<'a> {
         let err = |e: whisper_rs::WhisperError| AsrError::Decode(e.to_string());
         // the batch fills the cache; only row 0 of the logits can be read,
         // so the last token is decoded again on its own
+        let threads = self.threads;
+        let state = self.state()?;
         if all.len() > 1 {
-            self.state
-                .decode(&all[..all.len() - 1], 0, self.threads)
+            state
+                .decode(&all[..all.len() - 1], 0, threads)
                 .map_err(err)?;
         }
-        self.state
-            .decode(&all[all.len() - 1..], all.len() - 1, self.threads)
+        state
+            .decode(&all[all.len() - 1..], all.len() - 1, threads)
             .map_err(err)?;
         self.read_ln_probs()
     }
@@ -73,6 +83,8 @@ impl<'a> Decoded<'a> {
         let eot = self.asr.context().token_eot() as usize;
         let logits = self
             .state
+            .as_ref()
+            .ok_or_else(|| AsrError::Decode("état du décodeur perdu".into()))?
             .get_logits()
             .map_err(|e| AsrError::Decode(e.to_string()))?;
         let text = &logits[..=eot.min(logits.len() - 1)];
@@ -94,9 +106,10 @@ impl<'a> Decoded<'a> {
         let mut sum = first.get(t0 as usize).copied().unwrap_or(f32::NEG_INFINITY);
         // each token is decoded after the one before it, at its position
         let start = self.prefix.len() + context.len();
+        let threads = self.threads;
         for (n_past, pair) in (start..).zip(tokens.windows(2)) {
-            self.state
-                .decode(&pair[..1], n_past, self.threads)
+            self.state()?
+                .decode(&pair[..1], n_past, threads)
                 .map_err(|e| AsrError::Decode(e.to_string()))?;
             let lp = self.read_ln_probs()?;
             sum += lp

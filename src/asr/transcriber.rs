@@ -1,6 +1,7 @@
-//! Whisper speech-to-text on whisper-rs: the model is loaded once, each
-//! utterance gets a fresh decoder state, and the domain language model is
-//! fused into the decoder (see `fusion.rs`).
+//! Whisper speech-to-text on whisper-rs: the model is loaded once, one
+//! decoder state is kept between utterances (or made fresh for each), a
+//! run can be aborted from another thread, and the domain language model
+//! is fused into the decoder (see `fusion.rs`).
 
 use super::bpe::Bpe;
 use super::fusion::Fusion;
@@ -9,8 +10,12 @@ use super::model_store::{self, StoreError};
 use super::rescore::Decoded;
 use crate::audio::vad;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
 
 /// Input sample rate Whisper expects.
 pub const SAMPLE_RATE: u32 = 16_000;
@@ -29,6 +34,62 @@ pub enum AsrError {
     Load { path: String },
     #[error("la transcription a échoué : {0}")]
     Decode(String),
+    /// The run was stopped from outside (speech resumed).
+    #[error("transcription interrompue")]
+    Aborted,
+}
+
+/// How many encoder frames (20 ms each) Whisper looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioCtx {
+    /// The whole 30 s window (1500 frames).
+    Full,
+    /// At least this many, raised to cover the clip.
+    AtLeast(u32),
+    /// The clip's own length plus [`CLIP_CTX_MARGIN`] frames.
+    Clip,
+}
+
+/// Frames added after the clip in [`AudioCtx::Clip`] (ASR-NOTES: 64 made
+/// the decoder fall back, 128 held).
+pub const CLIP_CTX_MARGIN: u32 = 128;
+
+impl AudioCtx {
+    /// The `audio_ctx` given to whisper.cpp for `n` samples (0 = full).
+    pub fn frames(self, n: usize) -> i32 {
+        let clip = (n as u64 * 50).div_ceil(SAMPLE_RATE as u64) as u32;
+        match self {
+            Self::Full => 0,
+            Self::AtLeast(f) => f.max(clip + 16).min(1500) as i32,
+            Self::Clip => (clip + CLIP_CTX_MARGIN).min(1500) as i32,
+        }
+    }
+}
+
+impl std::str::FromStr for AudioCtx {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "auto" | "clip" => Ok(Self::Clip),
+            "0" | "1500" | "full" => Ok(Self::Full),
+            n => n
+                .parse::<u32>()
+                .ok()
+                .filter(|f| (1..1500).contains(f))
+                .map(Self::AtLeast)
+                .ok_or_else(|| format!("« {s} » : un nombre de trames de 1 à 1500, ou « auto »")),
+        }
+    }
+}
+
+impl std::fmt::Display for AudioCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Full => f.write_str("1500"),
+            Self::AtLeast(n) => write!(f, "{n}"),
+            Self::Clip => f.write_str("auto"),
+        }
+    }
 }
 
 /// Decoding settings; every one is a command-line option.
@@ -36,9 +97,9 @@ pub enum AsrError {
 pub struct DecodeOptions {
     /// Beam width; 0 or 1 decodes greedily.
     pub beam_size: u32,
-    /// Encoder frames (20 ms each, at most 1500); 0 = the full 30 s window.
-    /// Raised automatically when a clip is longer than it covers.
-    pub audio_ctx: u32,
+    /// Encoder frames: fixed (raised to cover a longer clip), the full
+    /// window, or the clip's own length.
+    pub audio_ctx: AudioCtx,
     /// Initial prompt (`None` or empty: no prompt).
     pub prompt: Option<String>,
     /// Cap on generated tokens: a confused decoder can loop on one word.
@@ -58,6 +119,11 @@ pub struct DecodeOptions {
     pub fallback: bool,
     /// Hear the round count again with the decoder (`voice::count`).
     pub rescore_count: bool,
+    /// Keep one decoder state between utterances (its buffers are
+    /// allocated once) instead of making one per utterance.
+    pub keep_state: bool,
+    /// whisper.cpp's flash attention; read when the model is loaded.
+    pub flash_attn: bool,
 }
 
 /// Which language model the decoder listens to.
@@ -77,7 +143,7 @@ impl Default for DecodeOptions {
     fn default() -> Self {
         Self {
             beam_size: 5,
-            audio_ctx: 768,
+            audio_ctx: AudioCtx::AtLeast(768),
             prompt: Some(COUNT_PROMPT.to_string()),
             max_tokens: 48,
             threads: std::thread::available_parallelism()
@@ -88,6 +154,8 @@ impl Default for DecodeOptions {
             lm_weight: DEFAULT_LM_WEIGHT,
             fallback: false,
             rescore_count: true,
+            keep_state: true,
+            flash_attn: false,
         }
     }
 }
@@ -101,6 +169,9 @@ pub struct Transcript {
     pub audio_s: f32,
     /// Wall time spent decoding.
     pub elapsed: Duration,
+    /// Of which the encoder and the prompt, up to the decoder's first
+    /// text step (known when the language model is fused).
+    pub encoded: Option<Duration>,
     /// Mean probability of the text tokens, 0..1.
     pub confidence: f32,
     /// Whisper's own no-speech probability.
@@ -123,6 +194,9 @@ pub struct Transcriber {
     lm_problem: Option<String>,
     /// The decoder's own tokenizer (for the LM and rescoring).
     bpe: Bpe,
+    /// The decoder state kept between utterances; its lock also makes
+    /// runs on one `Transcriber` take turns.
+    state: Mutex<Option<WhisperState>>,
     /// Time taken by `load`.
     pub load_time: Duration,
 }
@@ -143,13 +217,14 @@ impl Transcriber {
         whisper_rs::install_logging_hooks();
         let t0 = Instant::now();
         model_store::check_ggml(path)?;
-        let ctx = WhisperContext::new_with_params(path, WhisperContextParameters::default())
-            .map_err(|e| {
-                tracing::error!("whisper init failed: {e}");
-                AsrError::Load {
-                    path: path.display().to_string(),
-                }
-            })?;
+        let mut cparams = WhisperContextParameters::default();
+        cparams.flash_attn(opts.flash_attn);
+        let ctx = WhisperContext::new_with_params(path, cparams).map_err(|e| {
+            tracing::error!("whisper init failed: {e}");
+            AsrError::Load {
+                path: path.display().to_string(),
+            }
+        })?;
         let eot = ctx.token_eot().max(0);
         let bpe = Bpe::new((0..eot).map(|id| ctx.token_to_bytes(id).unwrap_or_default().to_vec()));
         let load_time = t0.elapsed();
@@ -160,6 +235,7 @@ impl Transcriber {
             lm: None,
             lm_problem: None,
             bpe,
+            state: Mutex::new(None),
             load_time,
         };
         t.set_options(opts);
@@ -268,15 +344,30 @@ impl Transcriber {
     }
 
     pub fn transcribe(&self, samples: &[f32]) -> Result<Transcript, AsrError> {
-        Ok(self.transcribe_keep(samples)?.0)
+        Ok(self.transcribe_keep(samples, None)?.0)
+    }
+
+    /// The decoder state for the next run: the kept one, or a new one.
+    fn take_state(&self) -> Result<MutexGuard<'_, Option<WhisperState>>, AsrError> {
+        let mut slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() || !self.opts.keep_state {
+            *slot = Some(
+                self.ctx
+                    .create_state()
+                    .map_err(|e| AsrError::Decode(e.to_string()))?,
+            );
+        }
+        Ok(slot)
     }
 
     /// Transcribes and keeps the decoder state, so that words can be
     /// scored again over the same audio ([`Decoded`]); `None` when the clip
-    /// held no speech.
+    /// held no speech. Setting `abort` stops the run within one step of
+    /// the encoder or decoder ([`AsrError::Aborted`]).
     pub fn transcribe_keep(
         &self,
         samples: &[f32],
+        abort: Option<&AtomicBool>,
     ) -> Result<(Transcript, Option<Decoded<'_>>), AsrError> {
         let t0 = Instant::now();
         let audio_s = samples.len() as f32 / SAMPLE_RATE as f32;
@@ -290,6 +381,7 @@ impl Transcriber {
             text: String::new(),
             audio_s,
             elapsed: Duration::ZERO,
+            encoded: None,
             confidence: 0.0,
             no_speech_prob: 1.0,
             no_speech: true,
@@ -341,7 +433,7 @@ impl Transcriber {
         params.set_print_realtime(false);
         params.set_print_special(false);
         params.set_print_timestamps(false);
-        params.set_audio_ctx(audio_ctx_for(o.audio_ctx, input.len()));
+        params.set_audio_ctx(o.audio_ctx.frames(input.len()));
         let prompt = o.prompt.as_deref().filter(|p| !p.trim().is_empty());
         if let Some(p) = prompt {
             params.set_initial_prompt(p);
@@ -351,18 +443,30 @@ impl Transcriber {
             lm,
             weight: o.lm_weight,
             n_vocab: self.ctx.n_vocab().max(0) as usize,
+            first_call: Default::default(),
         });
         if let Some(f) = &fusion {
             // SAFETY: `fusion` is not dropped before `full` returns.
             unsafe { f.install(&mut params) };
         }
-        let mut state = self
-            .ctx
-            .create_state()
-            .map_err(|e| AsrError::Decode(e.to_string()))?;
-        state
-            .full(params, input)
-            .map_err(|e| AsrError::Decode(e.to_string()))?;
+        if let Some(flag) = abort {
+            // SAFETY: `flag` outlives `full`, and the callback only reads it.
+            unsafe {
+                params.set_abort_callback(Some(abort_requested));
+                params.set_abort_callback_user_data(flag as *const AtomicBool as *mut _);
+            }
+        }
+        let mut slot = self.take_state()?;
+        let state = slot.as_mut().expect("just filled");
+        if let Err(e) = state.full(params, input) {
+            // a state left half-way is not reused
+            *slot = None;
+            return Err(if abort.is_some_and(|f| f.load(Ordering::Relaxed)) {
+                AsrError::Aborted
+            } else {
+                AsrError::Decode(e.to_string())
+            });
+        }
         let eot = self.ctx.token_eot();
         let mut text = String::new();
         let (mut psum, mut pn) = (0f32, 0usize);
@@ -394,6 +498,10 @@ impl Transcriber {
             text: if no_speech { String::new() } else { text },
             audio_s,
             elapsed: t0.elapsed(),
+            encoded: fusion
+                .as_ref()
+                .and_then(|f| f.first_call.get())
+                .map(|t| t.saturating_duration_since(t0)),
             confidence,
             no_speech_prob,
             no_speech,
@@ -402,19 +510,16 @@ impl Transcriber {
         };
         // one thread: a one-token decode is too small to share, and ggml's
         // threads spin at each of its barriers
-        let decoded = (!no_speech).then(|| Decoded::new(self, state, prompt, 1));
+        let decoded = (!no_speech).then(|| Decoded::new(self, slot, prompt, 1));
         Ok((transcript, decoded))
     }
 }
 
-/// The encoder context for `n` samples: the configured one, raised to cover
-/// the clip (20 ms per frame), at most 1500.
-pub fn audio_ctx_for(configured: u32, n: usize) -> i32 {
-    if configured == 0 {
-        return 0;
-    }
-    let needed = (n as u64 * 50).div_ceil(SAMPLE_RATE as u64) as u32 + 16;
-    configured.max(needed).min(1500) as i32
+/// whisper.cpp's abort callback: `data` is the `AtomicBool` given to
+/// [`Transcriber::transcribe_keep`].
+unsafe extern "C" fn abort_requested(data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: set from a live `&AtomicBool` that outlives the run.
+    unsafe { (*(data as *const AtomicBool)).load(Ordering::Relaxed) }
 }
 
 /// Trims and drops whisper's non-speech annotations ("[Musique]", "(rires)").
@@ -447,9 +552,24 @@ mod tests {
 
     #[test]
     fn audio_ctx_grows_with_the_clip() {
-        assert_eq!(audio_ctx_for(768, 16_000 * 3), 768);
-        assert_eq!(audio_ctx_for(768, 16_000 * 20), 1016);
-        assert_eq!(audio_ctx_for(768, 16_000 * 30), 1500);
-        assert_eq!(audio_ctx_for(0, 16_000 * 3), 0);
+        let ctx = AudioCtx::AtLeast(768);
+        assert_eq!(ctx.frames(16_000 * 3), 768);
+        assert_eq!(ctx.frames(16_000 * 20), 1016);
+        assert_eq!(ctx.frames(16_000 * 30), 1500);
+        assert_eq!(AudioCtx::Full.frames(16_000 * 3), 0);
+        assert_eq!(AudioCtx::Clip.frames(16_000 * 4), 328);
+        assert_eq!(AudioCtx::Clip.frames(16_000 * 30), 1500);
+    }
+
+    #[test]
+    fn audio_ctx_reads_as_on_the_command_line() {
+        assert_eq!("auto".parse(), Ok(AudioCtx::Clip));
+        assert_eq!("768".parse(), Ok(AudioCtx::AtLeast(768)));
+        assert_eq!("0".parse(), Ok(AudioCtx::Full));
+        assert!("-3".parse::<AudioCtx>().is_err());
+        assert!("2000".parse::<AudioCtx>().is_err());
+        for c in [AudioCtx::Clip, AudioCtx::AtLeast(512), AudioCtx::Full] {
+            assert_eq!(c.to_string().parse(), Ok(c));
+        }
     }
 }

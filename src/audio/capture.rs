@@ -251,6 +251,11 @@ pub trait Blocks {
     /// The next block; may be empty while a resampler fills. No data for
     /// `timeout` is an error (the device is gone).
     fn next_block(&mut self, timeout: Duration) -> Result<Vec<f32>, CaptureError>;
+    /// Blocks come at the pace of speech (a microphone), so the wall clock
+    /// tells when words were said.
+    fn paced(&self) -> bool {
+        true
+    }
 }
 
 impl Blocks for Capture {

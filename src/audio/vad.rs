@@ -241,6 +241,11 @@ impl<D: VoiceDetector> Endpointer<D> {
         }
     }
 
+    /// Silence since the last voice frame of the utterance.
+    pub fn silence_ms(&self) -> u32 {
+        self.silence_ms
+    }
+
     /// The utterance so far (pre-roll included).
     pub fn utterance(&self) -> &[f32] {
         &self.utterance

@@ -3,7 +3,7 @@
 use super::model::ModelArgs;
 use anyhow::Context;
 use clap::Args;
-use speechtimer::asr::{DecodeOptions, LmChoice, Transcriber, Transcript};
+use speechtimer::asr::{AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};
 use speechtimer::audio::capture::{self, Capture, Level};
 use speechtimer::audio::vad::EndpointConfig;
 use speechtimer::audio::wav;
@@ -22,9 +22,10 @@ pub struct DecodeArgs {
     /// Largeur du faisceau (1 = glouton).
     #[arg(long, default_value_t = 5)]
     pub beam: u32,
-    /// Contexte audio de l'encodeur en trames de 20 ms (1500 = 30 s, 0 = complet).
-    #[arg(long, default_value_t = 768)]
-    pub audio_ctx: u32,
+    /// Contexte audio de l'encodeur en trames de 20 ms (1500 = 30 s ;
+    /// « auto » = la durée de l'extrait plus 128 trames).
+    #[arg(long, default_value_t = DecodeOptions::default().audio_ctx)]
+    pub audio_ctx: AudioCtx,
     /// Amorce donnée au décodeur (défaut : des mots de comptage).
     #[arg(long, conflicts_with = "no_prompt")]
     pub prompt: Option<String>,
@@ -53,6 +54,13 @@ pub struct DecodeArgs {
     /// Ne réécoute pas le nombre de séries avec le décodeur de Whisper.
     #[arg(long)]
     pub no_rescore: bool,
+    /// Un nouvel état du décodeur pour chaque extrait (au lieu d'un seul
+    /// gardé d'un extrait à l'autre).
+    #[arg(long)]
+    pub fresh_state: bool,
+    /// Attention « flash » de whisper.cpp.
+    #[arg(long)]
+    pub flash_attn: bool,
 }
 
 impl DecodeArgs {
@@ -76,6 +84,8 @@ impl DecodeArgs {
             lm_weight: self.lm_weight,
             fallback: self.fallback,
             rescore_count: !self.no_rescore,
+            keep_state: !self.fresh_state,
+            flash_attn: self.flash_attn,
             ..d
         }
     }
@@ -150,7 +160,7 @@ pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
         let name = file.display().to_string();
         let result = wav::read_16k_mono(file)
             .map_err(anyhow::Error::from)
-            .and_then(|s| hear(&asr, nlu.as_ref(), &s).map_err(anyhow::Error::msg));
+            .and_then(|s| hear(&asr, nlu.as_ref(), &s, None).map_err(anyhow::Error::msg));
         let mut out = stdout.lock();
         match result {
             Ok(Understanding {
@@ -270,7 +280,7 @@ pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
         transcript: t,
         parsed,
         ..
-    } = hear(&asr, nlu.as_ref(), &samples).map_err(anyhow::Error::msg)?;
+    } = hear(&asr, nlu.as_ref(), &samples, None).map_err(anyhow::Error::msg)?;
     if t.no_speech {
         println!("(aucune parole reconnue)");
     } else {

@@ -30,16 +30,34 @@ pub struct EvalArgs {
     /// Nombre d'exemples fautifs à montrer.
     #[arg(long, default_value_t = 0)]
     pub errors: usize,
+    /// Banc audio en temps réel : chaque extrait est joué au rythme d'un
+    /// micro à travers le fil de la voix de la fenêtre (détection de fin,
+    /// lancement anticipé, Whisper, compréhension) ; le temps rapporté va
+    /// de la fin de la parole au plan montré.
+    #[arg(long, requires = "audio")]
+    pub realtime: bool,
+    /// Pause (ms) après laquelle Whisper démarre pendant que le micro
+    /// écoute encore (0 = seulement à la fin). Avec --realtime.
+    #[arg(long, default_value_t = speechtimer::voice::worker::EARLY_MS, requires = "realtime")]
+    pub early_ms: u32,
+    /// Silence (ms) qui termine une commande. Avec --realtime.
+    #[arg(long, requires = "realtime")]
+    pub hangover_ms: Option<u32>,
     #[command(flatten)]
     pub decode: super::asr::DecodeArgs,
 }
 
 pub fn run(args: EvalArgs) -> Result<()> {
     if let Some(manifest) = &args.audio {
+        let realtime = args.realtime.then(|| super::eval_audio::Realtime {
+            early_ms: args.early_ms,
+            hangover_ms: args.hangover_ms,
+        });
         return super::eval_audio::run(
             manifest,
             args.ner_model.as_deref(),
             &args.decode,
+            realtime,
             args.json,
             args.errors,
         );

@@ -1,5 +1,8 @@
 //! `speechtimer eval --audio MANIFEST.jsonl`: every clip through the same
 //! `voice::understand` path the window uses, scored on the plan it gives.
+//! With `--realtime`, through the window's voice worker itself, each clip
+//! played at the pace of a microphone: the time is then end of speech to
+//! plan shown, split into its parts.
 
 use super::asr::DecodeArgs;
 use anyhow::{Context, Result, bail};
@@ -7,9 +10,17 @@ use serde::{Deserialize, Serialize};
 use speechtimer::audio::wav;
 use speechtimer::nlu::Nlu;
 use speechtimer::values::PlanValues;
-use speechtimer::voice::{VoiceMsg, worker::understand};
+use speechtimer::voice::{Heard, Source, Voice, VoiceConfig, VoiceMsg, worker::understand};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// `--realtime` settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Realtime {
+    pub early_ms: u32,
+    pub hangover_ms: Option<u32>,
+}
 
 /// One line of a manifest: the clip (relative to the manifest), what is
 /// said, and the plan it means (`null` for a clip with no command).
@@ -56,6 +67,46 @@ struct ClipResult {
     checks: Option<String>,
     outcome: Option<Outcome>,
     time_s: f64,
+    /// `--realtime`: where the time went, and the early run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split: Option<Split>,
+}
+
+/// One clip's end of speech -> plan shown, in parts (`--realtime`).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+struct Split {
+    /// Silence waited before the run that gave the plan started.
+    hangover_s: f64,
+    /// Whisper up to the decoder's first step (encoder and prompt).
+    encoder_s: f64,
+    /// The rest of Whisper's run.
+    decoder_s: f64,
+    rescore_s: f64,
+    tagger_s: f64,
+    /// An early plan was shown.
+    early_shown: bool,
+    /// The early plan shown was the final one.
+    early_final: bool,
+    /// Early runs aborted because speech resumed.
+    aborted: u32,
+}
+
+impl Split {
+    fn of(h: &Heard, early: Option<&Heard>) -> Self {
+        let t = h.timings;
+        let enc = t.encoder.unwrap_or_default();
+        let plan = |h: &Heard| h.parsed.as_ref().and_then(|p| p.plan.clone().ok());
+        Self {
+            hangover_s: t.hangover.as_secs_f64(),
+            encoder_s: enc.as_secs_f64(),
+            decoder_s: t.asr.saturating_sub(enc).as_secs_f64(),
+            rescore_s: t.rescore.as_secs_f64(),
+            tagger_s: t.nlu.as_secs_f64(),
+            early_shown: early.is_some(),
+            early_final: early.is_some_and(|e| plan(e) == plan(h)),
+            aborted: h.speculation.aborted,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -77,13 +128,71 @@ struct AudioReport {
     median_s: f64,
     p95_s: f64,
     lm: bool,
+    /// `--realtime`: the mean split, and how the early runs went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    realtime: Option<RealtimeSummary>,
     errors: Vec<ClipResult>,
+}
+
+#[derive(Debug, Serialize)]
+struct RealtimeSummary {
+    early_ms: u32,
+    hangover_ms: u32,
+    /// Means over the clips.
+    mean: Split,
+    /// Share of clips that showed an early plan…
+    early_shown: f64,
+    /// …and of those, the share whose early plan was the final one.
+    early_final: f64,
+    /// Clips where an early run was aborted (speech resumed).
+    aborted: f64,
+}
+
+/// The window's voice worker, fed by paced files.
+struct Worker {
+    voice: Voice,
+}
+
+impl Worker {
+    fn start(decode: &DecodeArgs, nlu: Nlu, rt: Realtime) -> Result<Self> {
+        let mut config = VoiceConfig::new(decode.model.locate()?, Some(Arc::new(nlu)));
+        config.decode = decode.options();
+        config.early_ms = rt.early_ms;
+        if let Some(h) = rt.hangover_ms {
+            config.endpoint.hangover_ms = h;
+        }
+        Ok(Self {
+            voice: Voice::spawn(config, || {})?,
+        })
+    }
+
+    /// Plays `path` into the worker: the final report, and the early one.
+    fn hear(&self, path: &Path) -> Result<(VoiceMsg, Option<Heard>)> {
+        self.voice.listen(Source::File {
+            path: path.to_path_buf(),
+            realtime: true,
+        });
+        let mut early = None;
+        loop {
+            match self.voice.recv_timeout(Duration::from_secs(600)) {
+                None => bail!("{} : le fil de la voix ne répond plus", path.display()),
+                Some(VoiceMsg::Early(h)) => early = Some(h),
+                Some(
+                    m @ (VoiceMsg::Understood(_)
+                    | VoiceMsg::NotUnderstood { .. }
+                    | VoiceMsg::Error(_)),
+                ) => return Ok((m, early)),
+                Some(_) => {}
+            }
+        }
+    }
 }
 
 pub fn run(
     manifest: &Path,
     ner_model: Option<&Path>,
     decode: &DecodeArgs,
+    realtime: Option<Realtime>,
     json: bool,
     errors: usize,
 ) -> Result<()> {
@@ -108,15 +217,31 @@ pub fn run(
     if clips.is_empty() {
         bail!("{} : aucun extrait", manifest.display());
     }
-    let asr = decode.load()?;
     let nlu = Nlu::load(ner_model)?;
+    let (asr, nlu, worker) = match realtime {
+        None => (Some(decode.load()?), Some(nlu), None),
+        Some(rt) => (None, None, Some(Worker::start(decode, nlu, rt)?)),
+    };
+    let lm = match &asr {
+        Some(asr) => asr.has_lm(),
+        None => decode.options().lm != speechtimer::asr::LmChoice::Off,
+    };
     let bar = indicatif::ProgressBar::new(clips.len() as u64);
     let mut results = Vec::with_capacity(clips.len());
     for c in &clips {
         let path = dir.join(&c.file);
-        let samples =
-            wav::read_16k_mono(&path).with_context(|| format!("lecture de {}", path.display()))?;
-        let msg = understand(&asr, Some(&nlu), &samples, Duration::ZERO);
+        let (msg, early) = match (&asr, &worker) {
+            (Some(asr), _) => {
+                let samples = wav::read_16k_mono(&path)
+                    .with_context(|| format!("lecture de {}", path.display()))?;
+                (
+                    understand(asr, nlu.as_ref(), &samples, Duration::ZERO),
+                    None,
+                )
+            }
+            (None, Some(w)) => w.hear(&path)?,
+            (None, None) => unreachable!("one of the two is loaded"),
+        };
         let (heard, err) = match msg {
             VoiceMsg::Understood(h) | VoiceMsg::NotUnderstood { heard: h, .. } => (Some(h), None),
             VoiceMsg::Error(e) => (None, Some(e)),
@@ -147,12 +272,23 @@ pub fn run(
                 .filter(|p| p.plan.is_ok())
                 .and_then(|p| p.trust.french()),
             uncertain,
-            time_s: (t.asr + t.nlu + t.rescore).as_secs_f64(),
+            time_s: if worker.is_some() {
+                t.end_of_speech_to_plan().as_secs_f64()
+            } else {
+                (t.asr + t.nlu + t.rescore).as_secs_f64()
+            },
+            split: worker.is_some().then(|| Split::of(&heard, early.as_ref())),
         });
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let report = summarise(manifest, results, asr.has_lm(), errors);
+    let mut report = summarise(manifest, results, lm, errors);
+    if let (Some(rt), Some(summary)) = (realtime, report.realtime.as_mut()) {
+        summary.early_ms = rt.early_ms;
+        summary.hangover_ms = rt
+            .hangover_ms
+            .unwrap_or(speechtimer::audio::vad::EndpointConfig::default().hangover_ms);
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -189,6 +325,7 @@ fn summarise(manifest: &Path, results: Vec<ClipResult>, lm: bool, errors: usize)
         share(Outcome::WrongFlagged),
         share(Outcome::NoPlan),
     );
+    let realtime = realtime_summary(&results);
     let commands = commands.len();
     let clips = results.len();
     let misses: Vec<ClipResult> = results
@@ -212,8 +349,34 @@ fn summarise(manifest: &Path, results: Vec<ClipResult>, lm: bool, errors: usize)
         median_s,
         p95_s,
         lm,
+        realtime,
         errors: misses,
     }
+}
+
+fn realtime_summary(results: &[ClipResult]) -> Option<RealtimeSummary> {
+    let splits: Vec<Split> = results.iter().filter_map(|r| r.split).collect();
+    if splits.is_empty() {
+        return None;
+    }
+    let n = splits.len() as f64;
+    let mean = |f: fn(&Split) -> f64| splits.iter().map(f).sum::<f64>() / n;
+    let shown = splits.iter().filter(|s| s.early_shown).count();
+    Some(RealtimeSummary {
+        early_ms: 0,
+        hangover_ms: 0,
+        mean: Split {
+            hangover_s: mean(|s| s.hangover_s),
+            encoder_s: mean(|s| s.encoder_s),
+            decoder_s: mean(|s| s.decoder_s),
+            rescore_s: mean(|s| s.rescore_s),
+            tagger_s: mean(|s| s.tagger_s),
+            ..Split::default()
+        },
+        early_shown: shown as f64 / n,
+        early_final: splits.iter().filter(|s| s.early_final).count() as f64 / shown.max(1) as f64,
+        aborted: splits.iter().filter(|s| s.aborted > 0).count() as f64 / n,
+    })
 }
 
 fn show(p: &Option<PlanValues>) -> String {
@@ -244,10 +407,27 @@ fn print_report(r: &AudioReport) {
             r.plans_from_no_command
         );
     }
-    println!(
-        "temps par extrait : médiane {:.2} s, p95 {:.2} s",
-        r.median_s, r.p95_s
-    );
+    match &r.realtime {
+        None => println!(
+            "temps par extrait : médiane {:.2} s, p95 {:.2} s",
+            r.median_s, r.p95_s
+        ),
+        Some(rt) => {
+            println!(
+                "fin de la parole -> plan montré : médiane {:.2} s, p95 {:.2} s",
+                r.median_s, r.p95_s
+            );
+            let m = &rt.mean;
+            println!(
+                "  en moyenne : attente {:.2} s, encodeur {:.2} s, décodeur {:.2} s, réécoute {:.2} s, compréhension {:.3} s",
+                m.hangover_s, m.encoder_s, m.decoder_s, m.rescore_s, m.tagger_s
+            );
+            println!(
+                "  lancement après {} ms de pause (fin à {} ms) : plan montré tôt {:.3}, dont final {:.3} ; lancements interrompus {:.3}",
+                rt.early_ms, rt.hangover_ms, rt.early_shown, rt.early_final, rt.aborted
+            );
+        }
+    }
     if !r.errors.is_empty() {
         println!("\n{} ratés :", r.errors.len());
         for e in &r.errors {

@@ -160,7 +160,8 @@ pub async fn transcribe(State(app): State<Arc<AppState>>, WavBody(bytes): WavBod
     // (a doubtful round count is heard again)
     let heard = blocking(move || {
         let _held = (ticket, permit);
-        crate::voice::worker::hear(&transcriber, Some(&nlu), &samples).map_err(ApiError::internal)
+        crate::voice::worker::hear(&transcriber, Some(&nlu), &samples, None)
+            .map_err(ApiError::internal)
     })
     .await?;
     let transcript = &heard.transcript;

@@ -5,6 +5,7 @@
 pub mod clarity;
 pub mod command;
 pub mod count;
+pub mod endpoint;
 pub mod source;
 pub mod worker;
 

@@ -79,6 +79,9 @@ impl Blocks for FileBlocks {
         }
         Ok(block)
     }
+    fn paced(&self) -> bool {
+        self.realtime
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! The voice worker: one thread that owns the Whisper model, opens the
 //! source when asked, and reports each stage over a channel.
 
+use super::endpoint::{self, Event, Speculation};
 use super::source::Source;
 use super::{clarity, count};
 use crate::asr::{DecodeOptions, Transcriber, Transcript};
-use crate::audio::capture::{self, Level};
+use crate::audio::capture::Level;
 use crate::audio::vad::EndpointConfig;
 use crate::nlu::{Nlu, Parsed};
 use std::path::PathBuf;
@@ -24,7 +25,14 @@ pub struct VoiceConfig {
     pub endpoint: EndpointConfig,
     /// Audio without speech after which listening gives up.
     pub wait: Duration,
+    /// Pause after which Whisper starts on what was said so far while
+    /// the recorder keeps listening (`endpoint.rs`); 0 = only at the end.
+    pub early_ms: u32,
 }
+
+/// The pause that starts an early run: a third of a second, shorter than
+/// the pauses between the words of a command said in one breath.
+pub const EARLY_MS: u32 = 300;
 
 impl VoiceConfig {
     pub fn new(whisper: PathBuf, nlu: Option<Arc<Nlu>>) -> Self {
@@ -34,6 +42,7 @@ impl VoiceConfig {
             nlu,
             endpoint: EndpointConfig::default(),
             wait: Duration::from_secs(8),
+            early_ms: EARLY_MS,
         }
     }
 }
@@ -48,14 +57,21 @@ pub struct Timings {
     pub hangover: Duration,
     pub asr: Duration,
     pub nlu: Duration,
+    /// Of `asr`, the encoder and the prompt (when the LM is fused).
+    pub encoder: Option<Duration>,
     /// The round count heard again (zero when it was not doubtful).
     pub rescore: Duration,
+    /// Measured on the wall clock from the block holding the last word to
+    /// this result being sent (a microphone or a paced file only).
+    pub shown_after: Option<Duration>,
 }
 
 impl Timings {
-    /// From the moment the athlete stopped talking to the plan being ready.
+    /// From the moment the athlete stopped talking to the plan being
+    /// shown: measured when the source is paced, else the sum of the parts.
     pub fn end_of_speech_to_plan(&self) -> Duration {
-        self.hangover + self.asr + self.nlu + self.rescore
+        self.shown_after
+            .unwrap_or(self.hangover + self.asr + self.nlu + self.rescore)
     }
 }
 
@@ -66,15 +82,23 @@ pub struct Heard {
     /// `None` when nothing was said or no tagger is loaded.
     pub parsed: Option<Parsed>,
     pub timings: Timings,
+    /// How the early runs went (`endpoint.rs`).
+    pub speculation: Speculation,
 }
 
 /// What the worker reports, in order: `Loading` (first time), `Listening`
-/// (many), `Transcribing`, then one of the last three.
+/// (many), `Transcribing`, maybe `Early` (then more `Listening` while the
+/// hangover runs, and `Transcribing` again if speech resumed), then one of
+/// the last three.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VoiceMsg {
     Loading,
     Listening(Level),
     Transcribing,
+    /// A complete plan with nothing to check, heard after a short pause:
+    /// show it, but the final result follows (the same plan, or what the
+    /// words said after the pause amend it) and only that one may start.
+    Early(Heard),
     /// A complete, valid plan.
     Understood(Heard),
     /// Speech, silence or a partial plan: `missing` says what was not got.
@@ -184,50 +208,66 @@ impl Worker {
             self.asr = Some(t);
         }
         let mut blocks = source.open().map_err(|e| e.to_string())?;
+        let asr = self.asr.as_ref().expect("loaded above");
+        let nlu = self.config.nlu.as_deref();
         let mut last = Instant::now() - LEVEL_EVERY;
-        let samples = capture::listen(
+        let mut early: Option<Heard> = None;
+        let listened = endpoint::listen_and_hear(
             blocks.as_mut(),
-            self.config.endpoint.clone(),
+            &self.config.endpoint,
+            self.config.early_ms,
             self.config.wait,
             &self.stop,
-            &mut |level| {
-                if last.elapsed() >= LEVEL_EVERY {
-                    last = Instant::now();
-                    send(VoiceMsg::Listening(level));
+            asr,
+            nlu,
+            &mut |event| match event {
+                Event::Level(level) => {
+                    if last.elapsed() >= LEVEL_EVERY {
+                        last = Instant::now();
+                        send(VoiceMsg::Listening(level));
+                    }
+                }
+                Event::Transcribing => send(VoiceMsg::Transcribing),
+                Event::Resumed => {
+                    last = Instant::now() - LEVEL_EVERY;
+                }
+                Event::Early(u, speech_ended) => {
+                    let hangover = Duration::from_millis(self.config.early_ms.into());
+                    if let VoiceMsg::Understood(h) = report(u, hangover, speech_ended) {
+                        early = Some(h.clone());
+                        send(VoiceMsg::Early(h));
+                    }
                 }
             },
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         drop(blocks); // the microphone is off while Whisper works
-        let hangover = if self.stop.load(Ordering::Relaxed) {
-            Duration::ZERO
-        } else {
-            Duration::from_millis(self.config.endpoint.hangover_ms.into())
-        };
-        if samples.is_empty() {
+        let Some(u) = &listened.understanding else {
             return Ok(VoiceMsg::NotUnderstood {
                 heard: Heard {
                     transcript: String::new(),
                     parsed: None,
                     timings: Timings::default(),
+                    speculation: listened.speculation,
                 },
                 missing: "je n'ai rien entendu : parlez après avoir appuyé sur le micro".into(),
             });
+        };
+        let spec = listened.speculation;
+        let mut msg = report(u, listened.hangover, listened.speech_ended);
+        if let VoiceMsg::Understood(h) | VoiceMsg::NotUnderstood { heard: h, .. } = &mut msg {
+            h.speculation = spec;
+            // the plan shown early was the final one: it was shown then
+            if let Some(e) = early.filter(|_| spec.final_is_early) {
+                h.timings.shown_after = e.timings.shown_after;
+            }
         }
-        send(VoiceMsg::Transcribing);
-        let asr = self.asr.as_ref().expect("loaded above");
-        Ok(understand(
-            asr,
-            self.config.nlu.as_deref(),
-            &samples,
-            hangover,
-        ))
+        Ok(msg)
     }
 }
 
 /// What one clip gave: Whisper's transcript and, when a tagger is given
 /// and something was said, what it means.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Understanding {
     pub transcript: Transcript,
     pub parsed: Option<Parsed>,
@@ -240,13 +280,17 @@ pub struct Understanding {
 /// round count is heard again over the same audio (`count.rs`), and a
 /// duration Whisper hesitated over is flagged (`clarity.rs`). The one
 /// path from samples to plan: the window, `eval --audio` and `/transcribe`
-/// all go through it.
+/// all go through it. Setting `abort` stops Whisper (an early run whose
+/// speaker went on talking).
 pub fn hear(
     asr: &Transcriber,
     nlu: Option<&Nlu>,
     samples: &[f32],
+    abort: Option<&AtomicBool>,
 ) -> Result<Understanding, String> {
-    let (transcript, decoded) = asr.transcribe_keep(samples).map_err(|e| e.to_string())?;
+    let (transcript, decoded) = asr
+        .transcribe_keep(samples, abort)
+        .map_err(|e| e.to_string())?;
     let mut out = Understanding {
         transcript,
         parsed: None,
@@ -282,30 +326,38 @@ pub fn understand(
     samples: &[f32],
     hangover: Duration,
 ) -> VoiceMsg {
-    let u = match hear(asr, nlu, samples) {
-        Ok(u) => u,
-        Err(e) => return VoiceMsg::Error(e),
-    };
+    match hear(asr, nlu, samples, None) {
+        Ok(u) => report(&u, hangover, None),
+        Err(e) => VoiceMsg::Error(e),
+    }
+}
+
+/// What the window is told of `u`; `speech_ended` (paced sources) times
+/// the report on the wall clock.
+pub fn report(u: &Understanding, hangover: Duration, speech_ended: Option<Instant>) -> VoiceMsg {
     let t = &u.transcript;
     let timings = Timings {
         audio_s: t.audio_s,
         hangover,
         asr: t.elapsed,
+        encoder: t.encoded,
         nlu: u.nlu,
         rescore: u.rescore,
+        shown_after: speech_ended.map(|at| at.elapsed()),
     };
     let not_understood = |transcript: String, missing: &str| VoiceMsg::NotUnderstood {
         heard: Heard {
             transcript,
             parsed: None,
             timings,
+            speculation: Speculation::default(),
         },
         missing: missing.to_string(),
     };
     if t.no_speech {
         return not_understood(String::new(), "je n'ai pas reconnu de parole");
     }
-    let Some(parsed) = u.parsed else {
+    let Some(parsed) = u.parsed.clone() else {
         return not_understood(t.text.clone(), "modèle de compréhension indisponible");
     };
     let missing = match &parsed.plan {
@@ -316,6 +368,7 @@ pub fn understand(
         transcript: parsed.text.clone(),
         parsed: Some(parsed),
         timings,
+        speculation: Speculation::default(),
     };
     match missing {
         None => VoiceMsg::Understood(heard),

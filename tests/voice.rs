@@ -18,10 +18,17 @@ const PLAN_EXACT_FLOOR: f64 = 0.50;
 /// Sends one clip to the worker and waits for its outcome, checking the
 /// order of the stages on the way.
 fn hear(voice: &Voice, clip: &str) -> VoiceMsg {
+    hear_at_pace(voice, clip, false).0
+}
+
+/// [`hear`], the clip played at the pace of speech (`realtime`) or read
+/// at once; also gives the early plans shown on the way.
+fn hear_at_pace(voice: &Voice, clip: &str, realtime: bool) -> (VoiceMsg, Vec<Heard>) {
     voice.listen(Source::File {
         path: fixtures().join(clip),
-        realtime: false,
+        realtime,
     });
+    let mut early = Vec::new();
     let mut listened = false;
     let mut transcribing = false;
     loop {
@@ -35,12 +42,15 @@ fn hear(voice: &Voice, clip: &str) -> VoiceMsg {
                 assert!(listened, "{clip}: transcribing before listening");
                 transcribing = true;
             }
-            VoiceMsg::Early(_) => assert!(transcribing, "{clip}: early plan before transcribing"),
+            VoiceMsg::Early(h) => {
+                assert!(transcribing, "{clip}: early plan before transcribing");
+                early.push(h);
+            }
             VoiceMsg::Understood(_) | VoiceMsg::NotUnderstood { .. } | VoiceMsg::Error(_) => {
                 if matches!(msg, VoiceMsg::Understood(_)) {
                     assert!(transcribing, "{clip}: understood without transcribing");
                 }
-                return msg;
+                return (msg, early);
             }
         }
     }
@@ -122,6 +132,80 @@ fn audio_fixtures_to_plans_through_the_voice_pipeline() {
         "only {exact} of {} plans exact ({share:.3})",
         clips.len()
     );
+}
+
+fn plan_of(h: &Heard) -> Option<(u32, u32, u32)> {
+    let p = h.parsed.as_ref()?.plan.as_ref().ok()?;
+    Some((p.rounds, p.work_s, p.rest_s))
+}
+
+/// A command with a 0.5 s pause in the middle, played at the pace of
+/// speech (« huit tours de quarante-cinq secondes … avec quinze secondes
+/// de récupération »): Whisper starts early in the pause, is aborted when
+/// the words go on, and the plan is the whole command's — not the first
+/// half's, which alone is a complete plan (8 × 0:45, no rest).
+#[test]
+fn a_pause_mid_command_aborts_the_early_run_and_gives_the_whole_plan() {
+    let _whisper = common::one_whisper_at_a_time();
+    let Some(model) = model_or_skip("voice") else {
+        return;
+    };
+    let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
+    let voice = Voice::spawn(VoiceConfig::new(model, Some(nlu)), || {}).expect("worker starts");
+    for clip in ["pause-fr1.wav", "pause-fr4.wav"] {
+        let (msg, early) = hear_at_pace(&voice, clip, true);
+        let heard = heard_of(&msg).unwrap_or_else(|| panic!("{clip}: {msg:?}"));
+        eprintln!(
+            "{clip}: {:?} {:?} early {:?} after {:?}",
+            heard.transcript,
+            heard.speculation,
+            early.iter().map(plan_of).collect::<Vec<_>>(),
+            heard.timings.shown_after
+        );
+        assert_eq!(plan_of(heard), Some((8, 45, 15)), "{clip}: {msg:?}");
+        assert!(
+            heard.speculation.aborted >= 1,
+            "{clip}: the run started in the pause was not aborted: {:?}",
+            heard.speculation
+        );
+        // one run in the pause, one after the last word
+        assert!(heard.speculation.started >= 2, "{:?}", heard.speculation);
+        assert!(
+            heard.timings.shown_after.is_some(),
+            "paced: timed on the clock"
+        );
+    }
+}
+
+/// Said in one breath, the command's early run is its final result: it
+/// is not decoded a second time after the hangover.
+#[test]
+fn an_early_run_that_heard_everything_is_the_final_result() {
+    let _whisper = common::one_whisper_at_a_time();
+    let Some(model) = model_or_skip("voice") else {
+        return;
+    };
+    let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
+    let voice = Voice::spawn(VoiceConfig::new(model, Some(nlu)), || {}).expect("worker starts");
+    let (msg, early) = hear_at_pace(&voice, "headline-fr4.wav", true);
+    let heard = heard_of(&msg).unwrap_or_else(|| panic!("{msg:?}"));
+    assert_eq!(plan_of(heard), Some((12, 120, 30)), "{msg:?}");
+    assert!(heard.speculation.final_is_early, "{:?}", heard.speculation);
+    assert_eq!(heard.speculation.aborted, 0, "{:?}", heard.speculation);
+    // an early plan shown is the one that stays
+    for e in &early {
+        assert_eq!(plan_of(e), plan_of(heard));
+    }
+    // with early runs off, the same plan after the full hangover
+    let model = model_or_skip("voice").expect("found above");
+    let mut config = VoiceConfig::new(model, Some(Arc::new(Nlu::embedded().unwrap())));
+    config.early_ms = 0;
+    let late = Voice::spawn(config, || {}).expect("worker starts");
+    let (msg, early) = hear_at_pace(&late, "headline-fr4.wav", true);
+    let heard = heard_of(&msg).unwrap_or_else(|| panic!("{msg:?}"));
+    assert!(early.is_empty());
+    assert_eq!(heard.speculation.started, 0);
+    assert_eq!(plan_of(heard), Some((12, 120, 30)), "{msg:?}");
 }
 
 #[test]

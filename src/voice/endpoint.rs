@@ -71,7 +71,8 @@ struct Run<'s> {
 }
 
 /// Records one utterance from `blocks` and hears it (see the module
-/// comment). `early_ms` 0 turns early runs off. Ends by silence
+/// comment). `early_ms` 0 turns early runs off; so does a source that is
+/// not paced (a file read at once is all there before Whisper could start). Ends by silence
 /// (`cfg.hangover_ms`), length (`cfg.max_ms`) or `stop`; gives up after
 /// `wait` of audio without speech.
 #[allow(clippy::too_many_arguments)]
@@ -93,6 +94,7 @@ pub fn listen_and_hear(
     let early = Duration::from_millis(early_ms.into());
     let wait_samples = (wait.as_secs_f32() * TARGET_RATE as f32) as usize;
     let paced = blocks.paced();
+    let early_ms = if paced { early_ms } else { 0 };
     // one flag per early run (an aborted run may still be winding down
     // while the next one starts); a command rarely has more than a few
     let flags: Vec<AtomicBool> = (0..32).map(|_| AtomicBool::new(false)).collect();

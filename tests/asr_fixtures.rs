@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Clip, fixtures, manifest, model_or_skip, numbers_found, occurrences};
-use speechtimer::asr::{DecodeOptions, LmChoice, Transcriber, Transcript};
+use speechtimer::asr::{DecodeOptions, LmChoice, Transcriber, Transcript, model_store, quantize};
 use speechtimer::audio::wav;
 use std::sync::{Mutex, OnceLock};
 
@@ -314,5 +314,66 @@ fn data_hear_writes_examples_projected_onto_what_whisper_wrote() {
     for line in manifest.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(audio.join(v["file"].as_str().unwrap()).exists());
+    }
+}
+
+/// `speechtimer model quantize`: the q8_0 file made from the f16 model loads
+/// through the same checks, hears the headline as the plan it says, and a
+/// copy cut short is refused with an error.
+#[test]
+fn the_quantized_model_hears_the_headline_and_a_cut_copy_is_refused() {
+    let _whisper = common::one_whisper_at_a_time();
+    let Some(f16) = model_or_skip("asr_fixtures") else {
+        return;
+    };
+    // about 80 MB: in the test's own directory
+    let dir = tempfile::tempdir().unwrap();
+    let q8 = dir.path().join(quantize::OUT_FILE);
+    let stats = quantize::quantize_file(&f16, &q8, &|_, _| {}).expect("quantizes");
+    eprintln!("{stats:?}");
+    assert!(
+        stats.output_bytes * 10 < stats.input_bytes * 6,
+        "{} -> {} bytes",
+        stats.input_bytes,
+        stats.output_bytes
+    );
+    let info = model_store::check_ggml(&q8).expect("the checker accepts q8_0");
+    assert_eq!((info.precision(), info.kind()), ("q8_0", "base"));
+
+    // through the app's one path (`voice::worker::hear`): Whisper alone
+    // writes « Dous série » for the count, with the f16 model as with this
+    // one, and the count heard again over the audio makes it 12
+    let asr = Transcriber::load(&q8, DecodeOptions::default()).expect("q8_0 model loads");
+    let nlu = speechtimer::nlu::Nlu::embedded().unwrap();
+    let u = speechtimer::voice::worker::hear(&asr, Some(&nlu), &samples("headline-fr4.wav"), None)
+        .expect("transcribes");
+    drop(asr);
+    let parsed = u.parsed.expect("parsed");
+    eprintln!(
+        "q8_0 heard {:?}, read {:?} {:?}",
+        u.transcript.text, parsed.text, parsed.notes
+    );
+    let plan = parsed
+        .plan
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{:?}: {e}", parsed.text));
+    assert_eq!(
+        (plan.rounds, plan.work_s, plan.rest_s),
+        (12, 120, 30),
+        "{:?}",
+        parsed.text
+    );
+
+    let cut = dir.path().join("cut.bin");
+    std::fs::copy(&q8, &cut).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&cut).unwrap();
+    f.set_len(info.bytes - 1000).unwrap();
+    drop(f);
+    match Transcriber::load(&cut, DecodeOptions::default()) {
+        Ok(_) => panic!("a cut q8_0 file loaded"),
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(msg.contains("tronqué"), "{msg}");
+        }
     }
 }

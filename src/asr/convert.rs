@@ -700,7 +700,11 @@ pub(crate) mod tests {
 
     /// A Whisper-shaped model with state 4, one layer each side, 2 mels.
     pub fn tiny_model() -> Vec<u8> {
-        let n = 4;
+        tiny_model_with(4)
+    }
+
+    /// The same with state `n`.
+    pub fn tiny_model_with(n: usize) -> Vec<u8> {
         let mut m = Ct2Builder::default();
         m.var("decoder/activation", &[], DType::I8, vec![3]);
         m.var(
@@ -763,7 +767,8 @@ pub(crate) mod tests {
     /// Vocabulary: byte-level tokens, an empty one, then specials.
     pub const TINY_VOCAB: &str = "a\nĠb\nÃ©\n\n<|endoftext|>\n<|startoftranscript|>\n<|fr|>";
 
-    /// ggml tensors by name: (dims innermost first, type, data).
+    /// ggml tensors by name: (dims innermost first, type, data); f32, f16
+    /// or q8_0.
     pub fn read_ggml_tensors(b: &[u8]) -> HashMap<String, (Vec<i32>, i32, Vec<u8>)> {
         let i = |o: &mut usize| {
             let v = i32::from_le_bytes(b[*o..*o + 4].try_into().unwrap());
@@ -784,7 +789,7 @@ pub(crate) mod tests {
             let dims: Vec<i32> = (0..nd).map(|_| i(&mut o)).collect();
             let name = String::from_utf8(b[o..o + nl as usize].to_vec()).unwrap();
             o += nl as usize;
-            let len = dims.iter().product::<i32>() as usize * if t == 0 { 4 } else { 2 };
+            let len = crate::asr::model_store::tensor_data_bytes(t, &dims).unwrap() as usize;
             out.insert(name, (dims, t, b[o..o + len].to_vec()));
             o += len;
         }

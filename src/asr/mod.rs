@@ -1,6 +1,6 @@
 //! Speech to text: Whisper through whisper-rs, the model store that finds,
-//! fetches, verifies and converts the model, and the domain language model
-//! fused into its decoder.
+//! fetches, verifies, converts and quantizes the model, and the domain
+//! language model fused into its decoder.
 
 pub mod bpe;
 pub mod convert;
@@ -8,9 +8,10 @@ pub mod fusion;
 pub mod lm;
 pub mod mel;
 pub mod model_store;
+pub mod quantize;
 pub mod rescore;
 pub mod transcriber;
 
 pub use lm::TokenLm;
 pub use rescore::Decoded;
-pub use transcriber::{AsrError, DecodeOptions, LmChoice, Transcriber, Transcript};
+pub use transcriber::{AsrError, AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};

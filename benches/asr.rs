@@ -1,6 +1,8 @@
 //! Whisper speed on the audio fixtures: model load time, then time per
-//! clip and real-time factor for audio_ctx 1500 / 768 / 512 (beam 5 with
-//! the count prompt, the default), plus greedy at 768 for reference.
+//! clip and real-time factor for audio_ctx 1500 / 768 / 512 / auto (beam 5
+//! with the count prompt, the default), plus greedy at 768 for reference;
+//! then the f16 model against its q8_0 copy, clip by clip in turn (so the
+//! machine's drift falls on both), with the encoder's share.
 //!
 //! `cargo bench --bench asr` (needs the model: `speechtimer model fetch`).
 //! `ASR_BENCH_CLIPS=N` limits the number of clips.
@@ -100,6 +102,54 @@ fn main() {
             times[times.len() / 2],
             times[times.len() - 1],
             total / audio_s
+        );
+    }
+    drop(asr);
+    compare_precisions(&path, &clips);
+}
+
+/// f16 against q8_0 (default decoding), one clip each in turn.
+fn compare_precisions(found: &std::path::Path, clips: &[(String, Vec<f32>)]) {
+    let f16 = found.with_file_name(model_store::MODEL_FILE);
+    let q8 = found.with_file_name(speechtimer::asr::quantize::OUT_FILE);
+    if !(f16.is_file() && q8.is_file()) {
+        println!(
+            "f16 / q8_0: one of the two is missing beside {}",
+            found.display()
+        );
+        return;
+    }
+    let models: Vec<(&str, Transcriber)> = [("f16", &f16), ("q8_0", &q8)]
+        .into_iter()
+        .map(|(l, p)| {
+            (
+                l,
+                Transcriber::load(p, DecodeOptions::default()).expect("loads"),
+            )
+        })
+        .collect();
+    let mut times = vec![Vec::new(); models.len()];
+    let mut encoder = vec![Duration::ZERO; models.len()];
+    for (_, s) in clips {
+        for (i, (_, asr)) in models.iter().enumerate() {
+            let t = asr.transcribe(s).expect("transcribes");
+            times[i].push(t.elapsed.as_secs_f64());
+            encoder[i] += t.encoded.unwrap_or_default();
+        }
+    }
+    println!(
+        "{:<24} {:>10} {:>10} {:>12}",
+        "model (beam 5, 768)", "mean s", "median s", "encoder s"
+    );
+    for (i, (label, _)) in models.iter().enumerate() {
+        let t = &mut times[i];
+        t.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "{:<24} {:>10.3} {:>10.3} {:>12.3}",
+            label,
+            t.iter().sum::<f64>() / t.len() as f64,
+            t[t.len() / 2],
+            encoder[i].as_secs_f64() / t.len() as f64
         );
     }
 }

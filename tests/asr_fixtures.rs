@@ -323,9 +323,13 @@ fn data_hear_writes_examples_projected_onto_what_whisper_wrote() {
 #[test]
 fn the_quantized_model_hears_the_headline_and_a_cut_copy_is_refused() {
     let _whisper = common::one_whisper_at_a_time();
-    let Some(f16) = model_or_skip("asr_fixtures") else {
+    let Some(found) = model_or_skip("asr_fixtures") else {
         return;
     };
+    // the lookup prefers the q8_0 copy `model fetch` makes; its f16 source
+    // is kept beside it
+    let f16 = found.with_file_name(model_store::MODEL_FILE);
+    assert!(f16.is_file(), "no f16 model beside {}", found.display());
     // about 80 MB: in the test's own directory
     let dir = tempfile::tempdir().unwrap();
     let q8 = dir.path().join(quantize::OUT_FILE);

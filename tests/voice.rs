@@ -43,7 +43,7 @@ fn hear_at_pace(voice: &Voice, clip: &str, realtime: bool) -> (VoiceMsg, Vec<Hea
                 transcribing = true;
             }
             VoiceMsg::Early(h) => {
-                assert!(transcribing, "{clip}: early plan before transcribing");
+                assert!(listened && !transcribing, "{clip}: early plan out of order");
                 early.push(h);
             }
             VoiceMsg::Understood(_) | VoiceMsg::NotUnderstood { .. } | VoiceMsg::Error(_) => {
@@ -140,10 +140,11 @@ fn plan_of(h: &Heard) -> Option<(u32, u32, u32)> {
 }
 
 /// A command with a 0.5 s pause in the middle, played at the pace of
-/// speech (« huit tours de quarante-cinq secondes … avec quinze secondes
-/// de récupération »): Whisper starts early in the pause, is aborted when
-/// the words go on, and the plan is the whole command's — not the first
-/// half's, which alone is a complete plan (8 × 0:45, no rest).
+/// speech (« six tours de trente secondes … avec quinze secondes de
+/// repos », « douze séries de deux minutes … trente secondes de repos
+/// entre chaque série »): Whisper starts early in the pause, is aborted
+/// when the words go on, and the plan is the whole command's — not the
+/// first half's, which alone is a complete plan (no rest).
 #[test]
 fn a_pause_mid_command_aborts_the_early_run_and_gives_the_whole_plan() {
     let _whisper = common::one_whisper_at_a_time();
@@ -152,7 +153,10 @@ fn a_pause_mid_command_aborts_the_early_run_and_gives_the_whole_plan() {
     };
     let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
     let voice = Voice::spawn(VoiceConfig::new(model, Some(nlu)), || {}).expect("worker starts");
-    for clip in ["pause-fr1.wav", "pause-fr4.wav"] {
+    for (clip, want) in [
+        ("pause-fr1.wav", (6, 30, 15)),
+        ("pause-fr4.wav", (12, 120, 30)),
+    ] {
         let (msg, early) = hear_at_pace(&voice, clip, true);
         let heard = heard_of(&msg).unwrap_or_else(|| panic!("{clip}: {msg:?}"));
         eprintln!(
@@ -162,7 +166,7 @@ fn a_pause_mid_command_aborts_the_early_run_and_gives_the_whole_plan() {
             early.iter().map(plan_of).collect::<Vec<_>>(),
             heard.timings.shown_after
         );
-        assert_eq!(plan_of(heard), Some((8, 45, 15)), "{clip}: {msg:?}");
+        assert_eq!(plan_of(heard), Some(want), "{clip}: {msg:?}");
         assert!(
             heard.speculation.aborted >= 1,
             "{clip}: the run started in the pause was not aborted: {:?}",
@@ -190,8 +194,8 @@ fn an_early_run_that_heard_everything_is_the_final_result() {
     let (msg, early) = hear_at_pace(&voice, "headline-fr4.wav", true);
     let heard = heard_of(&msg).unwrap_or_else(|| panic!("{msg:?}"));
     assert_eq!(plan_of(heard), Some((12, 120, 30)), "{msg:?}");
+    // (a run started at the comma may have been aborted)
     assert!(heard.speculation.final_is_early, "{:?}", heard.speculation);
-    assert_eq!(heard.speculation.aborted, 0, "{:?}", heard.speculation);
     // an early plan shown is the one that stays
     for e in &early {
         assert_eq!(plan_of(e), plan_of(heard));
@@ -334,10 +338,12 @@ fn rescoring_leaves_a_clean_clip_alone() {
 }
 
 /// The committed fixtures through `speechtimer eval --audio`, as CI's
-/// benchmark: floors just under the measured figures (README, "Talk to it").
-/// Measured 12/22 = 0.545 exact, 4/22 = 0.182 wrong plans shown as understood.
-const AUDIO_EXACT_FLOOR: f64 = 0.50;
-const AUDIO_WRONG_SHOWN_CEILING: f64 = 0.20;
+/// benchmark: floors just under the measured figures (README, "Answering
+/// within a second"): 24 commands with the q8_0 model the app loads,
+/// measured 16/24 = 0.667 exact, 3/24 = 0.125 wrong plans shown as
+/// understood.
+const AUDIO_EXACT_FLOOR: f64 = 0.62;
+const AUDIO_WRONG_SHOWN_CEILING: f64 = 0.17;
 
 #[test]
 fn the_fixtures_audio_benchmark_holds_its_floors() {
@@ -357,7 +363,7 @@ fn the_fixtures_audio_benchmark_holds_its_floors() {
     );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
-    assert_eq!(r["commands"], 22);
+    assert_eq!(r["commands"], 24);
     assert_eq!(r["lm"], true);
     let exact = r["plan_exact"].as_f64().unwrap();
     let wrong = r["wrong_shown_as_understood"].as_f64().unwrap();

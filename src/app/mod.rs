@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod editor;
+pub mod frames;
 pub mod state;
 pub mod store;
 pub mod view;

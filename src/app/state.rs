@@ -55,6 +55,8 @@ pub struct AppState {
     pub voice_note: Option<String>,
     /// Listen once as soon as the window shows (`--audio-file`).
     pub talk_on_start: bool,
+    /// Frames drawn late since the microphone was opened.
+    pub frames: super::frames::FrameWatch,
     /// When the editor last changed prefs that are not on disk yet.
     unsaved_since: Option<std::time::Instant>,
     /// Fields of the editor's plan that were not heard for sure: shown
@@ -93,6 +95,7 @@ impl AppState {
             heard: None,
             voice_note: None,
             talk_on_start: false,
+            frames: Default::default(),
             unsaved_since: None,
             to_check: Vec::new(),
         }
@@ -178,6 +181,7 @@ impl AppState {
         }
         if let Some(voice) = &self.voice {
             voice.listen(self.source.clone());
+            self.frames.restart();
             self.listening = Listening::Loading;
             self.voice_note = None;
         }
@@ -237,6 +241,13 @@ impl AppState {
             heard.transcript,
             missing.as_deref().unwrap_or("understood"),
             heard.timings.end_of_speech_to_plan()
+        );
+        let f = self.frames;
+        tracing::info!(
+            "frames while listening and transcribing: {} due, {} late by more than a frame, worst {:?}",
+            f.due_frames,
+            f.late,
+            f.worst
         );
         let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
         if active {

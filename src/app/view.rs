@@ -28,14 +28,16 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     if std::mem::take(&mut state.talk_on_start) {
         talk(ui, state);
     }
+    let drawn = std::time::Instant::now();
+    state.frames.frame(drawn);
     state.poll_voice();
     shortcuts(ui, state);
     let status = state.tick();
     if status.state == RunState::Running {
         // redraw when the shown second changes, and often enough for the bars
-        let next = status.until_next_second().min(RUNNING_REPAINT);
-        ui.ctx()
-            .request_repaint_after(next + Duration::from_millis(5));
+        let next = status.until_next_second().min(RUNNING_REPAINT) + Duration::from_millis(5);
+        ui.ctx().request_repaint_after(next);
+        state.frames.expect(drawn + next);
     }
     egui::Panel::top("command").show(ui, |ui| command_bar(ui, state));
     egui::Panel::left("plan")

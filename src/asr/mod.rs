@@ -4,6 +4,7 @@
 
 pub mod bpe;
 pub mod convert;
+pub mod cpu;
 pub mod fusion;
 pub mod lm;
 pub mod mel;

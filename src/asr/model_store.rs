@@ -9,6 +9,7 @@
 //! the result into place: the final path never holds a partial model.
 
 use super::convert::{self, Ct2Model, GGML_MAGIC};
+use super::quantize;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
@@ -189,6 +190,11 @@ pub fn locate_with(
         (data_dir, Origin::DataDir),
     ] {
         if let Some(path) = path {
+            // the q8_0 copy decodes as well and faster (README): it wins
+            let q8 = path.with_file_name(quantize::OUT_FILE);
+            if q8.is_file() {
+                return Ok((q8, origin));
+            }
             if path.is_file() {
                 return Ok((path, origin));
             }
@@ -196,6 +202,25 @@ pub fn locate_with(
         }
     }
     Err(StoreError::NotFound { looked })
+}
+
+/// Makes the q8_0 copy beside the f16 model at `f16` unless a valid one is
+/// there; `None` (logged) when it cannot be made: the f16 model still works.
+pub fn ensure_quantized(f16: &Path) -> Option<PathBuf> {
+    let q8 = f16.with_file_name(quantize::OUT_FILE);
+    if check_ggml(&q8).is_ok_and(|i| i.ftype == FTYPE_Q8_0) {
+        return Some(q8);
+    }
+    match quantize::quantize_file(f16, &q8, &|_, _| {}) {
+        Ok(stats) => {
+            tracing::info!("q8_0 copy made in {:?}: {}", stats.elapsed, q8.display());
+            Some(q8)
+        }
+        Err(e) => {
+            tracing::warn!("no q8_0 copy of {}: {e}", f16.display());
+            None
+        }
+    }
 }
 
 /// `ftype` of an f32 ggml file.
@@ -772,6 +797,8 @@ pub struct FetchReport {
     pub source: Source,
     pub info: GgmlInfo,
     pub sha256: String,
+    /// The q8_0 copy made beside it (what the app then loads).
+    pub quantized: Option<PathBuf>,
 }
 
 /// Makes sure a verified model is at `dest`, fetching it when missing.
@@ -806,11 +833,15 @@ pub fn fetch(
     progress(Progress::Verifying);
     let info = check_ggml(dest)?;
     let sha256 = sha256_file(dest).map_err(io_err(dest))?;
+    let quantized = (info.ftype == FTYPE_F16)
+        .then(|| ensure_quantized(dest))
+        .flatten();
     Ok(FetchReport {
         path: dest.to_path_buf(),
         source: used,
         info,
         sha256,
+        quantized,
     })
 }
 
@@ -1124,6 +1155,11 @@ mod tests {
             (env.clone(), Origin::Env)
         );
         assert_eq!(find(None, None).unwrap(), (work.clone(), Origin::WorkDir));
+        // a q8_0 copy beside a model is preferred
+        let q8 = work.with_file_name(quantize::OUT_FILE);
+        fs::write(&q8, b"x").unwrap();
+        assert_eq!(find(None, None).unwrap(), (q8.clone(), Origin::WorkDir));
+        fs::remove_file(&q8).unwrap();
         fs::remove_file(&work).unwrap();
         assert_eq!(find(None, None).unwrap(), (data.clone(), Origin::DataDir));
         fs::remove_file(&data).unwrap();

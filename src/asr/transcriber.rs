@@ -4,6 +4,7 @@
 //! is fused into the decoder (see `fusion.rs`).
 
 use super::bpe::Bpe;
+use super::cpu;
 use super::fusion::Fusion;
 use super::lm::{LmError, TokenLm};
 use super::model_store::{self, StoreError};
@@ -105,6 +106,9 @@ pub struct DecodeOptions {
     /// Cap on generated tokens: a confused decoder can loop on one word.
     pub max_tokens: u32,
     pub threads: usize,
+    /// Fewer threads while other processes keep cores busy (`cpu.rs`);
+    /// off when a thread count is asked for.
+    pub adapt_threads: bool,
     /// Above this no-speech probability (and with low confidence) the
     /// result is flagged as no speech.
     pub no_speech_threshold: f32,
@@ -120,7 +124,8 @@ pub struct DecodeOptions {
     /// Hear the round count again with the decoder (`voice::count`).
     pub rescore_count: bool,
     /// Keep one decoder state between utterances (its buffers are
-    /// allocated once) instead of making one per utterance.
+    /// allocated once) instead of making one per utterance. Off: measured
+    /// no faster, and it changes what beam search writes (README).
     pub keep_state: bool,
     /// whisper.cpp's flash attention; read when the model is loaded.
     pub flash_attn: bool,
@@ -149,12 +154,13 @@ impl Default for DecodeOptions {
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            adapt_threads: true,
             no_speech_threshold: 0.6,
             lm: LmChoice::Embedded,
             lm_weight: DEFAULT_LM_WEIGHT,
             fallback: false,
             rescore_count: true,
-            keep_state: true,
+            keep_state: false,
             flash_attn: false,
         }
     }
@@ -197,6 +203,9 @@ pub struct Transcriber {
     /// The decoder state kept between utterances; its lock also makes
     /// runs on one `Transcriber` take turns.
     state: Mutex<Option<WhisperState>>,
+    /// CPU counters at the start of the span the next run looks back on,
+    /// and the thread count chosen last.
+    cpu: Mutex<(Option<cpu::Sample>, usize)>,
     /// Time taken by `load`.
     pub load_time: Duration,
 }
@@ -236,6 +245,7 @@ impl Transcriber {
             lm_problem: None,
             bpe,
             state: Mutex::new(None),
+            cpu: Mutex::new((None, opts.threads.max(1))),
             load_time,
         };
         t.set_options(opts);
@@ -347,6 +357,41 @@ impl Transcriber {
         Ok(self.transcribe_keep(samples, None)?.0)
     }
 
+    /// Starts the span over which the next run sees how busy the machine
+    /// is (the voice worker calls it when it starts listening).
+    pub fn mark_cpu(&self) {
+        if self.opts.adapt_threads {
+            self.cpu.lock().unwrap_or_else(|e| e.into_inner()).0 = cpu::Sample::read();
+        }
+    }
+
+    /// Threads for a run starting now: the configured count, fewer while
+    /// other processes keep cores busy (since the last mark, or the last
+    /// run when that was long enough ago).
+    pub fn threads_now(&self) -> usize {
+        let o = &self.opts;
+        if !o.adapt_threads {
+            return o.threads.max(1);
+        }
+        let mut cpu = self.cpu.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(now) = cpu::Sample::read() else {
+            return o.threads.max(1);
+        };
+        match cpu.0 {
+            Some(then) if now.at.duration_since(then.at) < cpu::MIN_SPAN => {}
+            Some(then) => {
+                let others = then.others_busy(&now);
+                let chosen = cpu::threads_for(o.threads, others);
+                if chosen != cpu.1 {
+                    tracing::info!("{others:.1} cores busy elsewhere: whisper on {chosen} threads");
+                }
+                *cpu = (Some(now), chosen);
+            }
+            None => cpu.0 = Some(now),
+        }
+        cpu.1
+    }
+
     /// The decoder state for the next run: the kept one, or a new one.
     fn take_state(&self) -> Result<MutexGuard<'_, Option<WhisperState>>, AsrError> {
         let mut slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -421,7 +466,7 @@ impl Transcriber {
         };
         let mut params = FullParams::new(strategy);
         params.set_language(Some("fr"));
-        params.set_n_threads(o.threads.max(1) as i32);
+        params.set_n_threads(self.threads_now() as i32);
         params.set_no_timestamps(true);
         params.set_single_segment(true);
         params.set_no_context(true);

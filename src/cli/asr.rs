@@ -35,7 +35,8 @@ pub struct DecodeArgs {
     /// Nombre maximal de jetons produits.
     #[arg(long, default_value_t = 48)]
     pub max_tokens: u32,
-    /// Fils de calcul (défaut : tous les cœurs).
+    /// Fils de calcul (défaut : tous les cœurs, un de moins par cœur que
+    /// d'autres programmes occupent).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Modèle de langue du domaine (défaut : celui intégré).
@@ -54,10 +55,10 @@ pub struct DecodeArgs {
     /// Ne réécoute pas le nombre de séries avec le décodeur de Whisper.
     #[arg(long)]
     pub no_rescore: bool,
-    /// Un nouvel état du décodeur pour chaque extrait (au lieu d'un seul
-    /// gardé d'un extrait à l'autre).
+    /// Garde un seul état du décodeur d'un extrait à l'autre (au lieu
+    /// d'un nouveau pour chacun).
     #[arg(long)]
-    pub fresh_state: bool,
+    pub keep_state: bool,
     /// Attention « flash » de whisper.cpp.
     #[arg(long)]
     pub flash_attn: bool,
@@ -76,6 +77,7 @@ impl DecodeArgs {
             },
             max_tokens: self.max_tokens,
             threads: self.threads.unwrap_or(d.threads),
+            adapt_threads: self.threads.is_none(),
             lm: match (&self.lm, self.no_lm) {
                 (_, true) => LmChoice::Off,
                 (Some(f), _) => LmChoice::File(f.clone()),
@@ -84,7 +86,7 @@ impl DecodeArgs {
             lm_weight: self.lm_weight,
             fallback: self.fallback,
             rescore_count: !self.no_rescore,
-            keep_state: !self.fresh_state,
+            keep_state: self.keep_state,
             flash_attn: self.flash_attn,
             ..d
         }

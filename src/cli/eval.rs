@@ -49,7 +49,7 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs) -> Result<()> {
     if let Some(manifest) = &args.audio {
-        let realtime = args.realtime.then(|| super::eval_audio::Realtime {
+        let realtime = args.realtime.then_some(super::eval_audio::Realtime {
             early_ms: args.early_ms,
             hangover_ms: args.hangover_ms,
         });

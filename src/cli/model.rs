@@ -94,6 +94,9 @@ pub fn run(cmd: ModelCmd) -> anyhow::Result<()> {
                     info.kind(),
                     info.bytes
                 );
+                if info.ftype == model_store::FTYPE_F16 {
+                    print_quantized(model_store::ensure_quantized(&dest).as_deref());
+                }
                 return Ok(());
             }
             let source = match source {
@@ -129,6 +132,9 @@ pub fn run(cmd: ModelCmd) -> anyhow::Result<()> {
                 report.info.tensors,
                 report.sha256
             );
+            if report.info.ftype == model_store::FTYPE_F16 {
+                print_quantized(report.quantized.as_deref());
+            }
             Ok(())
         }
         ModelAction::Info(args) => {
@@ -162,7 +168,15 @@ pub fn run(cmd: ModelCmd) -> anyhow::Result<()> {
             Ok(())
         }
         ModelAction::Quantize { model, out } => {
-            let input = model.locate()?;
+            let mut input = model.locate()?;
+            // the lookup prefers the q8_0 copy; its source is beside it
+            let f16 = input.with_file_name(model_store::MODEL_FILE);
+            if model.whisper_model.is_none()
+                && input.file_name() == Some(quantize::OUT_FILE.as_ref())
+                && f16.is_file()
+            {
+                input = f16;
+            }
             let out = out.unwrap_or_else(|| input.with_file_name(quantize::OUT_FILE));
             let pb = progress_bar();
             pb.set_message("quantification q8_0");
@@ -196,6 +210,19 @@ pub fn run(cmd: ModelCmd) -> anyhow::Result<()> {
             }
             println!("  à utiliser avec : --whisper-model {}", out.display());
             Ok(())
+        }
+    }
+}
+
+/// What `model fetch` says of the q8_0 copy the app loads.
+fn print_quantized(q8: Option<&std::path::Path>) {
+    match q8 {
+        Some(q8) => println!(
+            "  copie q8_0 (celle que l'application charge) : {}",
+            q8.display()
+        ),
+        None => {
+            println!("  pas de copie q8_0 (voir le journal) : l'application charge le modèle f16")
         }
     }
 }

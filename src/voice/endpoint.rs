@@ -17,12 +17,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
-/// What happens while listening, in order: levels, then for each early
-/// run `Transcribing` (and `Early` when it gave a sure plan), `Resumed`
-/// when speech came back after either.
+/// What happens while listening: levels, `Early` when an early run gave a
+/// sure plan, `Resumed` when speech came back after an early run started,
+/// and `Transcribing` once, when the utterance is over.
 pub enum Event<'a> {
     Level(Level),
-    /// Whisper started (early or on the whole utterance).
+    /// The utterance is over; what is left is Whisper's (or nothing, when
+    /// an early run already heard it all).
     Transcribing,
     /// A complete plan with nothing to check, before the hangover is over
     /// (and when the last word arrived, for paced sources).
@@ -95,6 +96,7 @@ pub fn listen_and_hear(
     let wait_samples = (wait.as_secs_f32() * TARGET_RATE as f32) as usize;
     let paced = blocks.paced();
     let early_ms = if paced { early_ms } else { 0 };
+    asr.mark_cpu();
     // one flag per early run (an aborted run may still be winding down
     // while the next one starts); a command rarely has more than a few
     let flags: Vec<AtomicBool> = (0..32).map(|_| AtomicBool::new(false)).collect();
@@ -180,7 +182,6 @@ pub fn listen_and_hear(
                 let samples = ep.utterance().to_vec();
                 let abort = &flags[n];
                 spec.started += 1;
-                on(Event::Transcribing);
                 let handle = s.spawn(move || hear(asr, nlu, &samples, Some(abort)));
                 running = Some(Run { handle, abort });
             }
@@ -194,6 +195,8 @@ pub fn listen_and_hear(
                 speculation: spec,
             });
         }
+        // the utterance is over: say so at once, whatever is left to do
+        on(Event::Transcribing);
         // the early run (if any) heard everything that was said
         if let Some(r) = running.take() {
             match r.handle.join() {
@@ -212,7 +215,6 @@ pub fn listen_and_hear(
                 speculation: spec,
             });
         }
-        on(Event::Transcribing);
         let u = hear(asr, nlu, ep.utterance(), None)?;
         Ok(Listened {
             understanding: Some(u),

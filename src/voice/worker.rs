@@ -30,9 +30,10 @@ pub struct VoiceConfig {
     pub early_ms: u32,
 }
 
-/// The pause that starts an early run: a third of a second, shorter than
-/// the pauses between the words of a command said in one breath.
-pub const EARLY_MS: u32 = 300;
+/// The pause that starts an early run. 200 ms measured 70 ms faster than
+/// 300 with the same plans (README); shorter pauses between words only
+/// start runs that are aborted.
+pub const EARLY_MS: u32 = 200;
 
 impl VoiceConfig {
     pub fn new(whisper: PathBuf, nlu: Option<Arc<Nlu>>) -> Self {
@@ -87,8 +88,8 @@ pub struct Heard {
 }
 
 /// What the worker reports, in order: `Loading` (first time), `Listening`
-/// (many), `Transcribing`, maybe `Early` (then more `Listening` while the
-/// hangover runs, and `Transcribing` again if speech resumed), then one of
+/// (many; maybe an `Early` plan among them, heard in a pause while the
+/// hangover runs), `Transcribing` when the utterance is over, then one of
 /// the last three.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VoiceMsg {

@@ -18,6 +18,16 @@ pub struct Decoded<'a> {
     threads: usize,
 }
 
+impl Drop for Decoded<'_> {
+    /// A state not kept for the next run is freed now, not when the next
+    /// run replaces it: the window idles without it.
+    fn drop(&mut self) {
+        if !self.asr.keeps_state() {
+            *self.state = None;
+        }
+    }
+}
+
 /// How many candidates get their whole text scored, after a first cut on
 /// their first token.
 const FULL_SCORES: usize = 4;

@@ -396,6 +396,8 @@ impl Transcriber {
     fn take_state(&self) -> Result<MutexGuard<'_, Option<WhisperState>>, AsrError> {
         let mut slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_none() || !self.opts.keep_state {
+            // the old one goes first: two states at once is 100 MB more
+            *slot = None;
             *slot = Some(
                 self.ctx
                     .create_state()
@@ -555,8 +557,16 @@ impl Transcriber {
         };
         // one thread: a one-token decode is too small to share, and ggml's
         // threads spin at each of its barriers
+        if no_speech && !o.keep_state {
+            *slot = None;
+        }
         let decoded = (!no_speech).then(|| Decoded::new(self, slot, prompt, 1));
         Ok((transcript, decoded))
+    }
+
+    /// Whether decoder states are kept between runs (else freed after each).
+    pub(super) fn keeps_state(&self) -> bool {
+        self.opts.keep_state
     }
 }
 

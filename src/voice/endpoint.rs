@@ -73,9 +73,9 @@ struct Run<'s> {
 
 /// Records one utterance from `blocks` and hears it (see the module
 /// comment). `early_ms` 0 turns early runs off; so does a source that is
-/// not paced (a file read at once is all there before Whisper could start). Ends by silence
-/// (`cfg.hangover_ms`), length (`cfg.max_ms`) or `stop`; gives up after
-/// `wait` of audio without speech.
+/// not paced (a file read at once is all there before Whisper could
+/// start). Ends by silence (`cfg.hangover_ms`), length (`cfg.max_ms`) or
+/// `stop`; gives up after `wait` of audio without speech.
 #[allow(clippy::too_many_arguments)]
 pub fn listen_and_hear(
     blocks: &mut dyn Blocks,
@@ -182,7 +182,14 @@ pub fn listen_and_hear(
                 let samples = ep.utterance().to_vec();
                 let abort = &flags[n];
                 spec.started += 1;
-                let handle = s.spawn(move || hear(asr, nlu, &samples, Some(abort)));
+                // a run left to finish on its own must not take the
+                // worker down with it, should it panic
+                let handle = s.spawn(move || {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        hear(asr, nlu, &samples, Some(abort))
+                    }))
+                    .unwrap_or_else(|_| Err("la transcription a paniqué".into()))
+                });
                 running = Some(Run { handle, abort });
             }
         }

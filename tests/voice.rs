@@ -6,6 +6,7 @@ mod common;
 
 use common::{Clip, fixtures, manifest, model_or_skip};
 use speechtimer::nlu::Nlu;
+use speechtimer::voice::worker::EARLY_MS;
 use speechtimer::voice::{Heard, Source, Voice, VoiceConfig, VoiceMsg, count};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +57,16 @@ fn hear_at_pace(voice: &Voice, clip: &str, realtime: bool) -> (VoiceMsg, Vec<Hea
     }
 }
 
+/// The voice worker with Whisper and the embedded tagger, early runs after
+/// `early_ms` (`None`: no Whisper model, the test is skipped).
+fn worker(early_ms: u32) -> Option<Voice> {
+    let model = model_or_skip("voice")?;
+    let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
+    let mut config = VoiceConfig::new(model, Some(nlu));
+    config.early_ms = early_ms;
+    Some(Voice::spawn(config, || {}).expect("worker starts"))
+}
+
 fn heard_of(msg: &VoiceMsg) -> Option<&Heard> {
     match msg {
         VoiceMsg::Understood(h) | VoiceMsg::NotUnderstood { heard: h, .. } => Some(h),
@@ -71,11 +82,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[test]
 fn audio_fixtures_to_plans_through_the_voice_pipeline() {
     let _whisper = common::one_whisper_at_a_time();
-    let Some(model) = model_or_skip("voice") else {
+    let Some(voice) = worker(EARLY_MS) else {
         return;
     };
-    let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
-    let voice = Voice::spawn(VoiceConfig::new(model, Some(nlu)), || {}).expect("worker starts");
     let clips: Vec<Clip> = manifest()
         .into_iter()
         .filter(|c| c.kind.is_none() && c.plan.is_some())
@@ -148,11 +157,9 @@ fn plan_of(h: &Heard) -> Option<(u32, u32, u32)> {
 #[test]
 fn a_pause_mid_command_aborts_the_early_run_and_gives_the_whole_plan() {
     let _whisper = common::one_whisper_at_a_time();
-    let Some(model) = model_or_skip("voice") else {
+    let Some(voice) = worker(EARLY_MS) else {
         return;
     };
-    let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
-    let voice = Voice::spawn(VoiceConfig::new(model, Some(nlu)), || {}).expect("worker starts");
     for (clip, want) in [
         ("pause-fr1.wav", (6, 30, 15)),
         ("pause-fr4.wav", (12, 120, 30)),
@@ -186,11 +193,9 @@ fn a_pause_mid_command_aborts_the_early_run_and_gives_the_whole_plan() {
 #[test]
 fn an_early_run_that_heard_everything_is_the_final_result() {
     let _whisper = common::one_whisper_at_a_time();
-    let Some(model) = model_or_skip("voice") else {
+    let Some(voice) = worker(EARLY_MS) else {
         return;
     };
-    let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
-    let voice = Voice::spawn(VoiceConfig::new(model, Some(nlu)), || {}).expect("worker starts");
     let (msg, early) = hear_at_pace(&voice, "headline-fr4.wav", true);
     let heard = heard_of(&msg).unwrap_or_else(|| panic!("{msg:?}"));
     assert_eq!(plan_of(heard), Some((12, 120, 30)), "{msg:?}");
@@ -201,10 +206,7 @@ fn an_early_run_that_heard_everything_is_the_final_result() {
         assert_eq!(plan_of(e), plan_of(heard));
     }
     // with early runs off, the same plan after the full hangover
-    let model = model_or_skip("voice").expect("found above");
-    let mut config = VoiceConfig::new(model, Some(Arc::new(Nlu::embedded().unwrap())));
-    config.early_ms = 0;
-    let late = Voice::spawn(config, || {}).expect("worker starts");
+    let late = worker(0).expect("found above");
     let (msg, early) = hear_at_pace(&late, "headline-fr4.wav", true);
     let heard = heard_of(&msg).unwrap_or_else(|| panic!("{msg:?}"));
     assert!(early.is_empty());

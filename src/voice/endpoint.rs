@@ -75,10 +75,11 @@ struct Run<'s> {
 /// comment). `early_ms` 0 turns early runs off; so does a source that is
 /// not paced (a file read at once is all there before Whisper could
 /// start). Ends by silence (`cfg.hangover_ms`), length (`cfg.max_ms`) or
-/// `stop`; gives up after `wait` of audio without speech.
+/// `stop`; gives up after `wait` of audio without speech. `blocks` is
+/// closed as soon as the utterance is over.
 #[allow(clippy::too_many_arguments)]
 pub fn listen_and_hear(
-    blocks: &mut dyn Blocks,
+    mut blocks: Box<dyn Blocks>,
     cfg: &EndpointConfig,
     early_ms: u32,
     wait: Duration,
@@ -193,6 +194,8 @@ pub fn listen_and_hear(
                 running = Some(Run { handle, abort });
             }
         }
+        // the microphone is off while Whisper finishes
+        drop(blocks);
         if !ep.started() {
             abort_running(&mut running, &mut spec);
             return Ok(Listened {

@@ -208,13 +208,13 @@ impl Worker {
                 .map_err(|e| e.to_string())?;
             self.asr = Some(t);
         }
-        let mut blocks = source.open().map_err(|e| e.to_string())?;
+        let blocks = source.open().map_err(|e| e.to_string())?;
         let asr = self.asr.as_ref().expect("loaded above");
         let nlu = self.config.nlu.as_deref();
         let mut last = Instant::now() - LEVEL_EVERY;
         let mut early: Option<Heard> = None;
         let listened = endpoint::listen_and_hear(
-            blocks.as_mut(),
+            blocks,
             &self.config.endpoint,
             self.config.early_ms,
             self.config.wait,
@@ -241,7 +241,6 @@ impl Worker {
                 }
             },
         )?;
-        drop(blocks); // the microphone is off while Whisper works
         let Some(u) = &listened.understanding else {
             return Ok(VoiceMsg::NotUnderstood {
                 heard: Heard {

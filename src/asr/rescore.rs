@@ -22,7 +22,7 @@ impl Drop for Decoded<'_> {
     /// A state not kept for the next run is freed now, not when the next
     /// run replaces it: the window idles without it.
     fn drop(&mut self) {
-        if !self.asr.keeps_state() {
+        if !self.asr.options().keep_state {
             *self.state = None;
         }
     }

@@ -563,11 +563,6 @@ impl Transcriber {
         let decoded = (!no_speech).then(|| Decoded::new(self, slot, prompt, 1));
         Ok((transcript, decoded))
     }
-
-    /// Whether decoder states are kept between runs (else freed after each).
-    pub(super) fn keeps_state(&self) -> bool {
-        self.opts.keep_state
-    }
 }
 
 /// whisper.cpp's abort callback: `data` is the `AtomicBool` given to

@@ -1,6 +1,7 @@
 //! The eframe window: wiring of the app state, its views and the platform.
 
 pub mod clock;
+pub mod cues;
 pub mod editor;
 pub mod frames;
 pub mod state;

@@ -6,7 +6,6 @@ use super::clock::Clock;
 use super::editor::PlanEditor;
 use super::store::{Prefs, Store};
 use super::whisper::WhisperStatus;
-use crate::audio::beep::Cue;
 use crate::audio::capture::Level;
 use crate::audio::playback::CueSink;
 use crate::nlu::{Nlu, Parsed};
@@ -334,7 +333,7 @@ impl AppState {
         if self.prefs.muted {
             return;
         }
-        for cue in events.iter().filter_map(Cue::for_event) {
+        for cue in events.iter().filter_map(super::cues::cue_for) {
             self.sound.play(cue);
         }
     }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 /// Whisper decoding settings.
 #[derive(Debug, Clone, Args)]
-pub struct DecodeArgs {
+pub(crate) struct DecodeArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Largeur du faisceau (1 = glouton).
@@ -65,7 +65,7 @@ pub struct DecodeArgs {
 }
 
 impl DecodeArgs {
-    pub fn options(&self) -> DecodeOptions {
+    pub(crate) fn options(&self) -> DecodeOptions {
         let d = DecodeOptions::default();
         DecodeOptions {
             beam_size: self.beam,
@@ -94,7 +94,7 @@ impl DecodeArgs {
 
     /// Loads Whisper; a language model that cannot be read is said once
     /// on stderr, and decoding goes on without it.
-    pub fn load(&self) -> anyhow::Result<Transcriber> {
+    pub(crate) fn load(&self) -> anyhow::Result<Transcriber> {
         let path = self.model.locate()?;
         let t = Transcriber::load(&path, self.options())?;
         if let Some(problem) = t.lm_problem() {
@@ -105,7 +105,7 @@ impl DecodeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TranscribeCmd {
+pub(crate) struct TranscribeCmd {
     /// Fichiers WAV (toute fréquence, mono ou stéréo).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -153,7 +153,7 @@ fn json_line(file: &str, t: &Transcript, parsed: Option<&speechtimer::nlu::Parse
     v.to_string()
 }
 
-pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
+pub(crate) fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
     let asr = cmd.decode.load()?;
     let nlu = load_nlu();
     let mut failures = 0;
@@ -209,7 +209,7 @@ pub fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
 }
 
 #[derive(Debug, Args)]
-pub struct ListenCmd {
+pub(crate) struct ListenCmd {
     /// Micro à utiliser (nom ou partie du nom, voir `speechtimer devices`).
     #[arg(long)]
     pub device: Option<String>,
@@ -241,7 +241,7 @@ fn meter(level: Level) {
     );
 }
 
-pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
+pub(crate) fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
     // load first: a missing model is reported before the mic opens
     let asr = cmd.decode.load()?;
     let mut mic = Capture::open(cmd.device.as_deref())?;
@@ -303,7 +303,7 @@ pub fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn devices() -> anyhow::Result<()> {
+pub(crate) fn devices() -> anyhow::Result<()> {
     let list = capture::list_devices()?;
     if list.is_empty() {
         println!("Aucun micro détecté.");

@@ -10,13 +10,13 @@ use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
-pub struct DataArgs {
+pub(crate) struct DataArgs {
     #[command(subcommand)]
     pub command: DataCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum DataCommand {
+pub(crate) enum DataCommand {
     /// Vérifie un fichier JSONL d'exemples annotés (toutes les lignes fautives).
     Check {
         /// Le fichier JSONL.
@@ -58,7 +58,7 @@ pub enum DataCommand {
     Hear(super::data_hear::HearArgs),
 }
 
-pub fn run(args: DataArgs) -> Result<()> {
+pub(crate) fn run(args: DataArgs) -> Result<()> {
     match args.command {
         DataCommand::Check { file } => check(&file),
         DataCommand::Generate { n, seed, out } => generate_cmd(n, seed, &out),
@@ -96,7 +96,7 @@ fn check(path: &Path) -> Result<()> {
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal.
-pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
+pub(crate) fn progress_bar(len: u64, what: &str) -> ProgressBar {
     let target = if std::io::stderr().is_terminal() && len >= 1000 {
         ProgressDrawTarget::stderr()
     } else {

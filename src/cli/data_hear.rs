@@ -19,7 +19,7 @@ use std::process::Command;
 use std::sync::mpsc;
 
 #[derive(Debug, clap::Args)]
-pub struct HearArgs {
+pub(crate) struct HearArgs {
     /// Nombre de phrases dites (toutes ne sont pas gardées).
     #[arg(long, default_value_t = 2000)]
     pub n: usize,
@@ -75,7 +75,7 @@ fn speak(voice: &str, speed: u32, pitch: u32, text: &str, tmp: &Path) -> Result<
     Ok(out)
 }
 
-pub fn run(args: HearArgs) -> Result<()> {
+pub(crate) fn run(args: HearArgs) -> Result<()> {
     let voices: Vec<String> = args
         .voices
         .split(',')

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Debug, Args)]
-pub struct EvalArgs {
+pub(crate) struct EvalArgs {
     /// Exemples de référence (JSONL).
     #[arg(long, required_unless_present = "audio", conflicts_with = "audio")]
     pub data: Option<PathBuf>,
@@ -47,7 +47,7 @@ pub struct EvalArgs {
     pub decode: super::asr::DecodeArgs,
 }
 
-pub fn run(args: EvalArgs) -> Result<()> {
+pub(crate) fn run(args: EvalArgs) -> Result<()> {
     if let Some(manifest) = &args.audio {
         let realtime = args.realtime.then_some(super::eval_audio::Realtime {
             early_ms: args.early_ms,

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// `--realtime` settings.
 #[derive(Debug, Clone, Copy)]
-pub struct Realtime {
+pub(crate) struct Realtime {
     pub early_ms: u32,
     pub hangover_ms: Option<u32>,
 }
@@ -35,7 +35,7 @@ struct ClipLine {
 /// What came of one clip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The right plan (whether or not a field was flagged).
     Exact,
     /// A wrong plan shown as understood: nothing flagged.
@@ -47,7 +47,7 @@ pub enum Outcome {
 }
 
 /// The outcome of a clip that asks for `want`.
-pub fn outcome(want: &PlanValues, got: Option<&PlanValues>, uncertain: bool) -> Outcome {
+pub(crate) fn outcome(want: &PlanValues, got: Option<&PlanValues>, uncertain: bool) -> Outcome {
     match got {
         None => Outcome::NoPlan,
         Some(g) if g == want => Outcome::Exact,
@@ -188,7 +188,7 @@ impl Worker {
     }
 }
 
-pub fn run(
+pub(crate) fn run(
     manifest: &Path,
     ner_model: Option<&Path>,
     decode: &DecodeArgs,

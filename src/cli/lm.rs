@@ -9,13 +9,13 @@ use speechtimer::train::lm::{LmRecipe, build_domain_lm};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct LmCmd {
+pub(crate) struct LmCmd {
     #[command(subcommand)]
     pub action: LmAction,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum LmAction {
+pub(crate) enum LmAction {
     /// Construit le modèle de langue à partir de phrases générées propres,
     /// découpées avec les jetons du modèle Whisper.
     Build {
@@ -43,7 +43,7 @@ pub enum LmAction {
     Info { file: Option<PathBuf> },
 }
 
-pub fn run(cmd: LmCmd) -> Result<()> {
+pub(crate) fn run(cmd: LmCmd) -> Result<()> {
     match cmd.action {
         LmAction::Build {
             n,
@@ -94,7 +94,7 @@ pub fn run(cmd: LmCmd) -> Result<()> {
                 None => (
                     TokenLm::embedded()?,
                     "intégré".to_string(),
-                    speechtimer::asr::lm::EMBEDDED.len(),
+                    speechtimer::lm::EMBEDDED.len(),
                 ),
             };
             println!(

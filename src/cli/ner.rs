@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
-pub struct ParseArgs {
+pub(crate) struct ParseArgs {
     /// La commande à comprendre, ex. "12 séries de 2 minutes, 30 secondes entre série".
     pub text: Option<String>,
     /// Lit un texte par ligne (ou des objets JSONL avec un champ "text").
@@ -23,7 +23,7 @@ pub struct ParseArgs {
     pub ner_model: Option<PathBuf>,
 }
 
-pub fn parse(args: ParseArgs) -> anyhow::Result<()> {
+pub(crate) fn parse(args: ParseArgs) -> anyhow::Result<()> {
     let nlu = Nlu::load(args.ner_model.as_deref())?;
     let texts: Vec<String> = match (&args.text, &args.file) {
         (Some(t), _) => vec![t.clone()],
@@ -71,7 +71,7 @@ fn read_texts(path: &Path) -> anyhow::Result<Vec<String>> {
 }
 
 /// The human-readable answer of `parse`.
-pub fn describe(p: &Parsed) -> String {
+pub(crate) fn describe(p: &Parsed) -> String {
     let mut s = format!("« {} »\n", p.text);
     for e in &p.entities {
         s.push_str(&format!(
@@ -104,9 +104,16 @@ pub fn describe(p: &Parsed) -> String {
     s
 }
 
+/// `--arch`: the encoders' names, listed in `--help`.
+fn arch_parser() -> impl clap::builder::TypedValueParser<Value = Arch> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Arch::ALL.map(Arch::as_str))
+        .try_map(|s| s.parse::<Arch>())
+}
+
 #[derive(Debug, clap::Args)]
-pub struct TrainArgs {
-    #[arg(long, value_enum)]
+pub(crate) struct TrainArgs {
+    #[arg(long, value_parser = arch_parser())]
     pub arch: Arch,
     /// Exemples d'entraînement (JSONL, `speechtimer data generate`).
     #[arg(long)]
@@ -140,7 +147,7 @@ fn read(path: &Path) -> anyhow::Result<Vec<Example>> {
     read_jsonl_file(path).with_context(|| format!("lecture de {}", path.display()))
 }
 
-pub fn run_train(args: TrainArgs) -> anyhow::Result<()> {
+pub(crate) fn run_train(args: TrainArgs) -> anyhow::Result<()> {
     let train_set = read(&args.train)?;
     let valid_set = read(&args.valid)?;
     let mut cfg = TrainConfig::default_for(args.arch);

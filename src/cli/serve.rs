@@ -6,7 +6,7 @@ use speechtimer::serve::{self, App, Limits, ServeOptions};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Adresse d'écoute : 127.0.0.1 (cette machine seulement) ou, pour
     /// ouvrir au réseau, 0.0.0.0.
     #[arg(long, default_value = "127.0.0.1")]
@@ -21,7 +21,7 @@ pub struct ServeArgs {
     pub decode: DecodeArgs,
 }
 
-pub fn run(args: ServeArgs, ner_model: Option<PathBuf>) -> anyhow::Result<()> {
+pub(crate) fn run(args: ServeArgs, ner_model: Option<PathBuf>) -> anyhow::Result<()> {
     let opts = ServeOptions {
         ner_model,
         whisper_model: args.decode.model.whisper_model.clone(),

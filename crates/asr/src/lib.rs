@@ -1,0 +1,16 @@
+//! Speech to text: Whisper through whisper-rs, the model store that finds,
+//! fetches, verifies, converts and quantizes the model, and the domain
+//! language model fused into its decoder.
+
+pub mod convert;
+pub mod cpu;
+pub mod fusion;
+pub mod mel;
+pub mod model_store;
+pub mod quantize;
+pub mod rescore;
+pub mod transcriber;
+
+pub use speechtimer_lm::TokenLm;
+pub use rescore::Decoded;
+pub use transcriber::{AsrError, AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};

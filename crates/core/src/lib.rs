@@ -1,0 +1,7 @@
+//! The heart of SpeechTimer, with no heavy dependency: the workout plan and
+//! its limits, the interval timer's state machine, and French spoken
+//! quantities turned into plan values.
+
+pub mod plan;
+pub mod timer;
+pub mod values;

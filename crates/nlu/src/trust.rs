@@ -1,0 +1,326 @@
+//! Why each field of a plan is trusted, or not: a value that was heard
+//! plainly is shown as understood; one that was assumed, read from a
+//! sound-alike, chosen with a small margin, tagged with low confidence or
+//! said twice differently is shown « À vérifier ».
+
+use speechtimer_core::values::{Entity, Quantity, kept_count, parse_number, sound_alike};
+use serde::Serialize;
+
+/// Below this marginal probability a span is not trusted.
+pub const LOW_SCORE: f32 = 0.6;
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum Trust {
+    /// Said plainly and tagged with confidence.
+    Heard,
+    /// Not said, and the usual default is right (no rest: 0).
+    Default,
+    /// Not heard: the plan assumes a value (no count: 1 round).
+    Assumed,
+    /// A word read as the number it sounds like (`Cesse` -> 16).
+    SoundAlike { text: String, value: u32 },
+    /// The tagger was unsure of the span.
+    LowScore { text: String, score: f32 },
+    /// Two spans say different counts; the surest one is kept.
+    Conflict { kept: String, dropped: Vec<String> },
+    /// Two whole numbers of the same unit were added up (« 40 secondes,
+    /// 20 secondes »): people say one duration once, so one of them is
+    /// likely another field misheard. (`1 minute et demie` is no sum of
+    /// this kind: a half is not whole.)
+    Summed { texts: Vec<String> },
+    /// Whisper itself was unsure of the words (`p`: the least probability
+    /// its decoder gave one of their tokens).
+    Unclear { text: String, p: f32 },
+    /// Chosen again by Whisper's decoder over the audio: `margin` is the
+    /// log-probability lead of the chosen value over the next one.
+    Rescored {
+        heard: String,
+        value: u32,
+        margin: f32,
+        clear: bool,
+    },
+}
+
+impl Trust {
+    pub fn is_uncertain(&self) -> bool {
+        match self {
+            Trust::Heard | Trust::Default => false,
+            Trust::Rescored { clear, .. } => !clear,
+            _ => true,
+        }
+    }
+
+    /// What the athlete should check, in French (`None` when trusted).
+    pub fn french(&self) -> Option<String> {
+        match self {
+            Trust::Heard | Trust::Default => None,
+            Trust::Assumed => Some("non entendu, 1 supposé".into()),
+            Trust::SoundAlike { text, value } => Some(format!("« {text} » compris comme {value}")),
+            Trust::LowScore { text, .. } => Some(format!("« {text} » peu sûr")),
+            Trust::Conflict { kept, dropped } => Some(format!(
+                "« {kept} » gardé, « {} » ignoré",
+                dropped.join(" », « ")
+            )),
+            Trust::Unclear { text, .. } => Some(format!("« {text} » mal entendu ?")),
+            Trust::Summed { texts } => Some(format!("« {} » additionnés", texts.join(" » + « "))),
+            Trust::Rescored {
+                heard,
+                value,
+                clear,
+                ..
+            } => (!clear).then(|| {
+                if heard.is_empty() {
+                    format!("{value} deviné")
+                } else {
+                    format!("« {heard} » : peut-être {value}")
+                }
+            }),
+        }
+    }
+}
+
+/// The trust of each field of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanTrust {
+    pub rounds: Trust,
+    pub work: Trust,
+    pub rest: Trust,
+}
+
+impl PlanTrust {
+    /// Reads the trust of each field off the tagged spans.
+    pub fn of(entities: &[Entity]) -> Self {
+        Self {
+            rounds: rounds_trust(entities),
+            work: span_trust(entities, Quantity::Work, Trust::Assumed),
+            rest: span_trust(entities, Quantity::Rest, Trust::Default),
+        }
+    }
+
+    pub fn fields(&self) -> [(Quantity, &Trust); 3] {
+        [
+            (Quantity::Rounds, &self.rounds),
+            (Quantity::Work, &self.work),
+            (Quantity::Rest, &self.rest),
+        ]
+    }
+
+    pub fn field_mut(&mut self, q: Quantity) -> &mut Trust {
+        match q {
+            Quantity::Rounds => &mut self.rounds,
+            Quantity::Work => &mut self.work,
+            Quantity::Rest => &mut self.rest,
+        }
+    }
+
+    /// Some field needs checking.
+    pub fn is_uncertain(&self) -> bool {
+        self.fields().iter().any(|(_, t)| t.is_uncertain())
+    }
+
+    /// The machine names of the uncertain fields (`rounds`, `work_s`, `rest_s`).
+    pub fn uncertain_fields(&self) -> Vec<&'static str> {
+        self.fields()
+            .iter()
+            .filter(|(_, t)| t.is_uncertain())
+            .map(|(q, _)| field_name(*q))
+            .collect()
+    }
+
+    /// « nombre de séries : « Cesse » compris comme 16 ; … », or `None`.
+    pub fn french(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .fields()
+            .iter()
+            .filter_map(|(q, t)| {
+                t.french()
+                    .map(|why| format!("{} ({why})", short_french(*q)))
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// The plan field a quantity fills, as named in the JSON plan.
+pub fn field_name(q: Quantity) -> &'static str {
+    match q {
+        Quantity::Rounds => "rounds",
+        Quantity::Work => "work_s",
+        Quantity::Rest => "rest_s",
+    }
+}
+
+fn short_french(q: Quantity) -> &'static str {
+    match q {
+        Quantity::Rounds => "séries",
+        Quantity::Work => "effort",
+        Quantity::Rest => "repos",
+    }
+}
+
+fn rounds_trust(entities: &[Entity]) -> Trust {
+    let counts: Vec<&Entity> = entities
+        .iter()
+        .filter(|e| e.label.quantity() == Quantity::Rounds)
+        .collect();
+    let Some(kept) = kept_count(entities) else {
+        return Trust::Assumed;
+    };
+    let value = |e: &Entity| parse_number(&e.text).ok();
+    let dropped: Vec<String> = counts
+        .iter()
+        .filter(|e| !std::ptr::eq(**e, kept) && value(e) != value(kept))
+        .map(|e| e.text.clone())
+        .collect();
+    if !dropped.is_empty() {
+        return Trust::Conflict {
+            kept: kept.text.clone(),
+            dropped,
+        };
+    }
+    entity_trust(kept).unwrap_or(Trust::Heard)
+}
+
+fn span_trust(entities: &[Entity], q: Quantity, absent: Trust) -> Trust {
+    let spans: Vec<&Entity> = entities
+        .iter()
+        .filter(|e| e.label.quantity() == q)
+        .collect();
+    if spans.is_empty() {
+        return absent;
+    }
+    let whole = |e: &Entity| parse_number(&e.text).is_ok_and(|v| v >= 1.0 && v.fract() == 0.0);
+    let twice = spans.iter().enumerate().find_map(|(i, a)| {
+        spans[i + 1..]
+            .iter()
+            .find(|b| b.label == a.label && whole(a) && whole(b))
+            .map(|b| (a, b))
+    });
+    if let Some((a, b)) = twice {
+        return Trust::Summed {
+            texts: vec![a.text.clone(), b.text.clone()],
+        };
+    }
+    spans
+        .into_iter()
+        .find_map(entity_trust)
+        .unwrap_or(Trust::Heard)
+}
+
+/// Why one span is doubtful, if it is.
+fn entity_trust(e: &Entity) -> Option<Trust> {
+    if let Some(value) = sound_alike(&e.text) {
+        return Some(Trust::SoundAlike {
+            text: e.text.clone(),
+            value,
+        });
+    }
+    match e.score {
+        Some(score) if score < LOW_SCORE => Some(Trust::LowScore {
+            text: e.text.clone(),
+            score,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use speechtimer_core::values::Label::{self, *};
+
+    fn e(label: Label, text: &str, score: f32) -> Entity {
+        Entity {
+            score: Some(score),
+            ..Entity::new(0, text.chars().count(), label, text)
+        }
+    }
+
+    #[test]
+    fn plain_numbers_are_trusted_and_no_rest_is_a_default() {
+        let t = PlanTrust::of(&[e(NbRounds, "12", 0.99), e(DurationWtMin, "2", 0.98)]);
+        assert_eq!(t.rounds, Trust::Heard);
+        assert_eq!(t.rest, Trust::Default);
+        assert!(!t.is_uncertain());
+        assert_eq!(t.french(), None);
+    }
+
+    #[test]
+    fn assumed_sound_alike_low_score_and_conflicts_are_uncertain() {
+        let t = PlanTrust::of(&[e(DurationWtSd, "45", 0.99)]);
+        assert_eq!(t.rounds, Trust::Assumed);
+        assert_eq!(t.uncertain_fields(), vec!["rounds"]);
+        let t = PlanTrust::of(&[e(NbRounds, "Cesse", 0.9), e(DurationWtSd, "12", 0.99)]);
+        assert!(matches!(t.rounds, Trust::SoundAlike { value: 16, .. }));
+        assert!(t.french().unwrap().contains("« Cesse » compris comme 16"));
+        let t = PlanTrust::of(&[e(NbRounds, "8", 0.99), e(DurationWtSd, "30", 0.41)]);
+        assert!(matches!(t.work, Trust::LowScore { .. }));
+        assert_eq!(t.uncertain_fields(), vec!["work_s"]);
+        let t = PlanTrust::of(&[
+            e(NbRounds, "3", 0.6),
+            e(NbRounds, "7", 0.95),
+            e(DurationWtSd, "30", 0.99),
+        ]);
+        assert_eq!(
+            t.rounds,
+            Trust::Conflict {
+                kept: "7".into(),
+                dropped: vec!["3".into()]
+            }
+        );
+        // the same count said twice is no conflict
+        let t = PlanTrust::of(&[
+            e(NbRounds, "7", 0.9),
+            e(NbRounds, "sept", 0.95),
+            e(DurationWtSd, "30", 0.99),
+        ]);
+        assert_eq!(t.rounds, Trust::Heard);
+    }
+
+    #[test]
+    fn two_whole_durations_of_one_unit_added_up_are_uncertain() {
+        let t = PlanTrust::of(&[
+            e(NbRounds, "10", 0.99),
+            e(DurationWtSd, "40", 0.99),
+            e(DurationWtSd, "20", 0.9),
+        ]);
+        assert_eq!(
+            t.work,
+            Trust::Summed {
+                texts: vec!["40".into(), "20".into()]
+            }
+        );
+        assert!(t.french().unwrap().contains("« 40 » + « 20 » additionnés"));
+        // minutes and seconds, or a half, are one duration said in parts
+        for spans in [
+            [e(DurationWtMin, "1", 0.99), e(DurationWtSd, "30", 0.99)],
+            [
+                e(DurationWtMin, "3", 0.99),
+                e(DurationWtMin, "et demie", 0.99),
+            ],
+        ] {
+            assert_eq!(PlanTrust::of(&spans).work, Trust::Heard);
+        }
+    }
+
+    #[test]
+    fn a_clear_rescoring_is_trusted_a_close_one_is_not() {
+        let clear = Trust::Rescored {
+            heard: "Douce".into(),
+            value: 12,
+            margin: 6.0,
+            clear: true,
+        };
+        assert!(!clear.is_uncertain());
+        let close = Trust::Rescored {
+            heard: "Douce".into(),
+            value: 12,
+            margin: 0.3,
+            clear: false,
+        };
+        assert!(close.is_uncertain());
+        assert!(close.french().unwrap().contains("peut-être 12"));
+    }
+}

@@ -1,0 +1,127 @@
+//! Making the domain language model: clean generated commands (as Whisper
+//! writes them), split into Whisper's token ids, counted into an n-gram.
+
+use speechtimer_lm::TokenLm;
+use speechtimer_lm::bpe::Bpe;
+use speechtimer_lm::LmError;
+use speechtimer_corpus::generate::{Style, generate_styled};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+/// How the LM is made; the defaults made the shipped `models/lm/domain.lm`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LmRecipe {
+    pub sentences: usize,
+    pub seed: u64,
+    pub order: usize,
+    /// Other spellings counted per sentence (BPE-dropout).
+    pub spellings: usize,
+    /// Chance that a merge is skipped in those spellings.
+    pub dropout: f64,
+}
+
+impl Default for LmRecipe {
+    fn default() -> Self {
+        Self {
+            sentences: 30_000,
+            seed: 1,
+            order: 3,
+            spellings: 3,
+            dropout: 0.2,
+        }
+    }
+}
+
+/// Generates the recipe's sentences (with the leading space Whisper
+/// writes), splits them with `bpe` and builds the model over ids below
+/// `eot` (end-of-text, the last id the model predicts). `progress` gets
+/// the count of sentences done so far.
+///
+/// Whisper does not always write the byte-pair encoding of its text: it
+/// often spells a word in smaller pieces (` D` `ou` `ze` for ` Dou` `ze`,
+/// ` s` `é` `ries` for ` sé` `ries`). A model that only knew the encoding
+/// would punish those spellings and pull the decoder to other words
+/// (` D` `'` `au`), so each sentence is also counted in
+/// `recipe.spellings` other spellings drawn by BPE-dropout.
+pub fn build_domain_lm(
+    recipe: LmRecipe,
+    eot: u32,
+    bpe: &Bpe,
+    mut progress: impl FnMut(usize),
+) -> Result<TokenLm, LmError> {
+    let examples = generate_styled(recipe.sentences, recipe.seed, Style::Clean, |_| {});
+    let mut rng = StdRng::seed_from_u64(recipe.seed);
+    let mut sentences = Vec::with_capacity(examples.len() * (1 + recipe.spellings));
+    // special tokens never appear in a transcript's text
+    let text_only = |ids: Vec<u32>| ids.into_iter().filter(|&t| t < eot).collect::<Vec<_>>();
+    for (i, ex) in examples.iter().enumerate() {
+        let text = format!(" {}", ex.text);
+        sentences.push(text_only(bpe.encode(&text)));
+        for _ in 0..recipe.spellings {
+            sentences.push(text_only(bpe.encode_dropout(
+                &text,
+                &mut rng,
+                recipe.dropout,
+            )));
+        }
+        progress(i + 1);
+    }
+    TokenLm::build(&sentences, recipe.order, eot + 1, eot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in vocabulary: the 256 bytes, then a few merges.
+    fn toy() -> Bpe {
+        let mut v: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        for m in [
+            &b" s"[..],
+            b"\xc3\xa9",
+            b" s\xc3\xa9",
+            b"ri",
+            b"es",
+            b"ries",
+            b" 1",
+            b" 12",
+        ] {
+            v.push(m.to_vec());
+        }
+        Bpe::new(v)
+    }
+
+    #[test]
+    fn same_seed_same_model() {
+        let r = LmRecipe {
+            sentences: 300,
+            seed: 4,
+            ..LmRecipe::default()
+        };
+        let bpe = toy();
+        let eot = 300;
+        let a = build_domain_lm(r, eot, &bpe, |_| {}).unwrap();
+        let b = build_domain_lm(r, eot, &bpe, |_| {}).unwrap();
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        let c = build_domain_lm(LmRecipe { seed: 5, ..r }, eot, &bpe, |_| {}).unwrap();
+        assert_ne!(a.to_bytes(), c.to_bytes());
+        // it learned the domain: after " 12" comes " s" (séries, secondes)
+        let h = bpe.encode(" 12");
+        let s = bpe.encode(" s")[0];
+        let z = bpe.encode("z")[0];
+        assert!(a.ln_prob(&h, s) > a.ln_prob(&h, z) + 2.0);
+        // and the split spelling " s" "é" is far likelier than without
+        // BPE-dropout, where only the canonical " sé" is seen
+        let mut hs = h.clone();
+        hs.push(s);
+        let e = bpe.encode("é")[0];
+        let canonical_only = LmRecipe { spellings: 0, ..r };
+        let plain = build_domain_lm(canonical_only, eot, &bpe, |_| {}).unwrap();
+        assert!(
+            a.ln_prob(&hs, e) > plain.ln_prob(&hs, e) + 10f32.ln(),
+            "{} vs {}",
+            a.ln_prob(&hs, e),
+            plain.ln_prob(&hs, e)
+        );
+    }
+}

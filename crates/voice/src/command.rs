@@ -1,0 +1,83 @@
+//! Words that drive a running workout ("pause", "reprends", "stop",
+//! "suivant"), matched on the transcript: no second model.
+
+use speechtimer_core::values::strip_accents;
+
+/// What a spoken word asks of the timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerCommand {
+    Pause,
+    Resume,
+    Stop,
+    Next,
+}
+
+impl TimerCommand {
+    /// What the window says it did.
+    pub fn french(self) -> &'static str {
+        match self {
+            Self::Pause => "pause",
+            Self::Resume => "reprise",
+            Self::Stop => "arrêt",
+            Self::Next => "phase suivante",
+        }
+    }
+}
+
+/// Lowercase, without accents: what a word is compared as.
+fn fold(word: &str) -> String {
+    strip_accents(&word.to_lowercase())
+}
+
+fn command_of(word: &str) -> Option<TimerCommand> {
+    use TimerCommand::*;
+    Some(match word {
+        "pause" | "pauses" => Pause,
+        "reprends" | "reprend" | "reprendre" | "reprenons" | "reprenez" | "continue"
+        | "continues" | "continuer" | "continuons" | "continuez" => Resume,
+        "stop" | "stoppe" | "stopper" | "arrete" | "arretez" | "arreter" | "arretons" => Stop,
+        "suivant" | "suivante" | "suivants" | "passe" | "passer" | "passez" => Next,
+        _ => return None,
+    })
+}
+
+/// The timer command a transcript gives, if any. When several are said
+/// ("pause… non, continue"), the last one wins: people correct themselves.
+pub fn timer_command(transcript: &str) -> Option<TimerCommand> {
+    transcript
+        .split(|c: char| !c.is_alphanumeric())
+        .rev()
+        .find_map(|w| command_of(&fold(w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TimerCommand::*;
+
+    #[test]
+    fn the_four_words_and_their_forms() {
+        assert_eq!(timer_command("Pause."), Some(Pause));
+        assert_eq!(timer_command("reprends"), Some(Resume));
+        assert_eq!(timer_command("On continue !"), Some(Resume));
+        assert_eq!(timer_command("STOP"), Some(Stop));
+        assert_eq!(timer_command("Arrête."), Some(Stop));
+        assert_eq!(timer_command("suivant"), Some(Next));
+        assert_eq!(timer_command("Passe à la suivante"), Some(Next));
+    }
+
+    #[test]
+    fn other_words_are_not_commands() {
+        assert_eq!(timer_command("bonjour"), None);
+        assert_eq!(timer_command(""), None);
+        assert_eq!(timer_command("12 séries de 2 minutes"), None);
+        // a word containing a command is not the command
+        assert_eq!(timer_command("repausez"), None);
+        assert_eq!(timer_command("suivantes impasse"), None);
+    }
+
+    #[test]
+    fn the_last_command_wins() {
+        assert_eq!(timer_command("pause, non, continue"), Some(Resume));
+    }
+}

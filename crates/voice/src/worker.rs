@@ -1,0 +1,377 @@
+//! The voice worker: one thread that owns the Whisper model, opens the
+//! source when asked, and reports each stage over a channel.
+
+use super::endpoint::{self, Event, Speculation};
+use super::source::Source;
+use super::{clarity, count};
+use speechtimer_asr::{DecodeOptions, Transcriber, Transcript};
+use speechtimer_audio::capture::Level;
+use speechtimer_audio::vad::EndpointConfig;
+use speechtimer_nlu::{Nlu, Parsed};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+/// How the worker hears and understands.
+#[derive(Debug, Clone)]
+pub struct VoiceConfig {
+    /// The Whisper model file (loaded on the first request).
+    pub whisper: PathBuf,
+    pub decode: DecodeOptions,
+    /// The tagger; without it transcripts come back not understood.
+    pub nlu: Option<Arc<Nlu>>,
+    pub endpoint: EndpointConfig,
+    /// Audio without speech after which listening gives up.
+    pub wait: Duration,
+    /// Pause after which Whisper starts on what was said so far while
+    /// the recorder keeps listening (`endpoint.rs`); 0 = only at the end.
+    pub early_ms: u32,
+}
+
+/// The pause that starts an early run. 200 ms measured 70 ms faster than
+/// 300 with the same plans (README); shorter pauses between words only
+/// start runs that are aborted.
+pub const EARLY_MS: u32 = 200;
+
+impl VoiceConfig {
+    pub fn new(whisper: PathBuf, nlu: Option<Arc<Nlu>>) -> Self {
+        Self {
+            whisper,
+            decode: DecodeOptions::default(),
+            nlu,
+            endpoint: EndpointConfig::default(),
+            wait: Duration::from_secs(8),
+            early_ms: EARLY_MS,
+        }
+    }
+}
+
+/// Where the time went between the end of speech and the plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Seconds of audio transcribed.
+    pub audio_s: f32,
+    /// Silence waited for before deciding the speaker had finished (zero
+    /// when the athlete stopped the recording).
+    pub hangover: Duration,
+    pub asr: Duration,
+    pub nlu: Duration,
+    /// Of `asr`, the encoder and the prompt (when the LM is fused).
+    pub encoder: Option<Duration>,
+    /// The round count heard again (zero when it was not doubtful).
+    pub rescore: Duration,
+    /// Measured on the wall clock from the block holding the last word to
+    /// this result being sent (a microphone or a paced file only).
+    pub shown_after: Option<Duration>,
+}
+
+impl Timings {
+    /// From the moment the athlete stopped talking to the plan being
+    /// shown: measured when the source is paced, else the sum of the parts.
+    pub fn end_of_speech_to_plan(&self) -> Duration {
+        self.shown_after
+            .unwrap_or(self.hangover + self.asr + self.nlu + self.rescore)
+    }
+}
+
+/// One utterance, transcribed and (when possible) understood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heard {
+    pub transcript: String,
+    /// `None` when nothing was said or no tagger is loaded.
+    pub parsed: Option<Parsed>,
+    pub timings: Timings,
+    /// How the early runs went (`endpoint.rs`).
+    pub speculation: Speculation,
+}
+
+/// What the worker reports, in order: `Loading` (first time), `Listening`
+/// (many; maybe an `Early` plan among them, heard in a pause while the
+/// hangover runs), `Transcribing` when the utterance is over, then one of
+/// the last three.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoiceMsg {
+    Loading,
+    Listening(Level),
+    Transcribing,
+    /// A complete plan with nothing to check, heard after a short pause:
+    /// show it, but the final result follows (the same plan, or what the
+    /// words said after the pause amend it) and only that one may start.
+    Early(Heard),
+    /// A complete, valid plan.
+    Understood(Heard),
+    /// Speech, silence or a partial plan: `missing` says what was not got.
+    NotUnderstood {
+        heard: Heard,
+        missing: String,
+    },
+    Error(String),
+}
+
+enum Request {
+    Listen(Source),
+}
+
+/// The UI's handle on the worker. Dropping it ends the worker once its
+/// current utterance is done.
+pub struct Voice {
+    requests: Sender<Request>,
+    messages: Receiver<VoiceMsg>,
+    stop: Arc<AtomicBool>,
+}
+
+/// Shortest gap between two level reports (a file is read much faster than
+/// the window draws).
+const LEVEL_EVERY: Duration = Duration::from_millis(40);
+
+impl Voice {
+    /// Starts the worker. `notify` is called after each message (the window
+    /// passes its repaint request).
+    pub fn spawn(config: VoiceConfig, notify: impl Fn() + Send + 'static) -> std::io::Result<Self> {
+        let (requests, rx) = mpsc::channel();
+        let (tx, messages) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("voice".into())
+            .spawn(move || {
+                let send = |m: VoiceMsg| {
+                    let _ = tx.send(m);
+                    notify();
+                };
+                Worker {
+                    config,
+                    asr: None,
+                    stop: flag,
+                }
+                .run(rx, &send)
+            })?;
+        Ok(Self {
+            requests,
+            messages,
+            stop,
+        })
+    }
+
+    /// Listens to one utterance from `source` (ended by silence or by
+    /// [`Voice::stop_listening`]).
+    pub fn listen(&self, source: Source) {
+        self.stop.store(false, Ordering::Relaxed);
+        // the worker only goes away with this handle
+        let _ = self.requests.send(Request::Listen(source));
+    }
+
+    /// Ends the current recording now; what was said is still transcribed.
+    pub fn stop_listening(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// The next message, if one is waiting.
+    pub fn try_recv(&self) -> Option<VoiceMsg> {
+        self.messages.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for the next message.
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<VoiceMsg> {
+        self.messages.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Voice {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+struct Worker {
+    config: VoiceConfig,
+    asr: Option<Transcriber>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Worker {
+    fn run(mut self, rx: Receiver<Request>, send: &dyn Fn(VoiceMsg)) {
+        while let Ok(Request::Listen(source)) = rx.recv() {
+            let msg = self
+                .utterance(&source, send)
+                .unwrap_or_else(VoiceMsg::Error);
+            send(msg);
+        }
+    }
+
+    fn utterance(&mut self, source: &Source, send: &dyn Fn(VoiceMsg)) -> Result<VoiceMsg, String> {
+        if self.asr.is_none() {
+            send(VoiceMsg::Loading);
+            let t = Transcriber::load(&self.config.whisper, self.config.decode.clone())
+                .map_err(|e| e.to_string())?;
+            self.asr = Some(t);
+        }
+        let blocks = source.open().map_err(|e| e.to_string())?;
+        let asr = self.asr.as_ref().expect("loaded above");
+        let nlu = self.config.nlu.as_deref();
+        let mut last = Instant::now() - LEVEL_EVERY;
+        let mut early: Option<Heard> = None;
+        let listened = endpoint::listen_and_hear(
+            blocks,
+            &self.config.endpoint,
+            self.config.early_ms,
+            self.config.wait,
+            &self.stop,
+            asr,
+            nlu,
+            &mut |event| match event {
+                Event::Level(level) => {
+                    if last.elapsed() >= LEVEL_EVERY {
+                        last = Instant::now();
+                        send(VoiceMsg::Listening(level));
+                    }
+                }
+                Event::Transcribing => send(VoiceMsg::Transcribing),
+                Event::Resumed => {
+                    last = Instant::now() - LEVEL_EVERY;
+                }
+                Event::Early(u, speech_ended) => {
+                    let hangover = Duration::from_millis(self.config.early_ms.into());
+                    if let VoiceMsg::Understood(h) = report(u, hangover, speech_ended) {
+                        early = Some(h.clone());
+                        send(VoiceMsg::Early(h));
+                    }
+                }
+            },
+        )?;
+        let Some(u) = &listened.understanding else {
+            return Ok(VoiceMsg::NotUnderstood {
+                heard: Heard {
+                    transcript: String::new(),
+                    parsed: None,
+                    timings: Timings::default(),
+                    speculation: listened.speculation,
+                },
+                missing: "je n'ai rien entendu : parlez après avoir appuyé sur le micro".into(),
+            });
+        };
+        let spec = listened.speculation;
+        let mut msg = report(u, listened.hangover, listened.speech_ended);
+        if let VoiceMsg::Understood(h) | VoiceMsg::NotUnderstood { heard: h, .. } = &mut msg {
+            h.speculation = spec;
+            // the plan shown early was the final one: it was shown then
+            if let Some(e) = early.filter(|_| spec.final_is_early) {
+                h.timings.shown_after = e.timings.shown_after;
+            }
+        }
+        Ok(msg)
+    }
+}
+
+/// What one clip gave: Whisper's transcript and, when a tagger is given
+/// and something was said, what it means.
+#[derive(Debug, Clone)]
+pub struct Understanding {
+    pub transcript: Transcript,
+    pub parsed: Option<Parsed>,
+    pub nlu: Duration,
+    /// Hearing a doubtful round count again (zero when it was not).
+    pub rescore: Duration,
+}
+
+/// Transcribes `samples` and reads the plan in the transcript; a doubtful
+/// round count is heard again over the same audio (`count.rs`), and a
+/// duration Whisper hesitated over is flagged (`clarity.rs`). The one
+/// path from samples to plan: the window, `eval --audio` and `/transcribe`
+/// all go through it. Setting `abort` stops Whisper (an early run whose
+/// speaker went on talking).
+pub fn hear(
+    asr: &Transcriber,
+    nlu: Option<&Nlu>,
+    samples: &[f32],
+    abort: Option<&AtomicBool>,
+) -> Result<Understanding, String> {
+    let (transcript, decoded) = asr
+        .transcribe_keep(samples, abort)
+        .map_err(|e| e.to_string())?;
+    let mut out = Understanding {
+        transcript,
+        parsed: None,
+        nlu: Duration::ZERO,
+        rescore: Duration::ZERO,
+    };
+    let Some(nlu) = nlu.filter(|_| !out.transcript.no_speech) else {
+        return Ok(out);
+    };
+    let t0 = Instant::now();
+    let mut parsed = nlu.parse(&out.transcript.text).map_err(|e| e.to_string())?;
+    out.nlu = t0.elapsed();
+    let clarity = clarity::duration_probs(&parsed, &asr.token_spans(&out.transcript));
+    let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
+    if let (Some(slot), Some(mut decoded)) = (slot, decoded) {
+        let t1 = Instant::now();
+        match count::hear_again(nlu, &mut decoded, &parsed, &slot) {
+            Ok(Some(better)) => parsed = better,
+            Ok(None) => {}
+            Err(e) => tracing::warn!("count not rescored: {e}"),
+        }
+        out.rescore = t1.elapsed();
+    }
+    clarity::flag_unclear(&mut parsed, &clarity);
+    out.parsed = Some(parsed);
+    Ok(out)
+}
+
+/// [`hear`], as the report the window gets.
+pub fn understand(
+    asr: &Transcriber,
+    nlu: Option<&Nlu>,
+    samples: &[f32],
+    hangover: Duration,
+) -> VoiceMsg {
+    match hear(asr, nlu, samples, None) {
+        Ok(u) => report(&u, hangover, None),
+        Err(e) => VoiceMsg::Error(e),
+    }
+}
+
+/// What the window is told of `u`; `speech_ended` (paced sources) times
+/// the report on the wall clock.
+pub fn report(u: &Understanding, hangover: Duration, speech_ended: Option<Instant>) -> VoiceMsg {
+    let t = &u.transcript;
+    let timings = Timings {
+        audio_s: t.audio_s,
+        hangover,
+        asr: t.elapsed,
+        encoder: t.encoded,
+        nlu: u.nlu,
+        rescore: u.rescore,
+        shown_after: speech_ended.map(|at| at.elapsed()),
+    };
+    let not_understood = |transcript: String, missing: &str| VoiceMsg::NotUnderstood {
+        heard: Heard {
+            transcript,
+            parsed: None,
+            timings,
+            speculation: Speculation::default(),
+        },
+        missing: missing.to_string(),
+    };
+    if t.no_speech {
+        return not_understood(String::new(), "je n'ai pas reconnu de parole");
+    }
+    let Some(parsed) = u.parsed.clone() else {
+        return not_understood(t.text.clone(), "modèle de compréhension indisponible");
+    };
+    let missing = match &parsed.plan {
+        Ok(values) => values.to_workout_plan().err().map(|e| e.to_string()),
+        Err(e) => Some(e.to_string()),
+    };
+    let heard = Heard {
+        transcript: parsed.text.clone(),
+        parsed: Some(parsed),
+        timings,
+        speculation: Speculation::default(),
+    };
+    match missing {
+        None => VoiceMsg::Understood(heard),
+        Some(missing) => VoiceMsg::NotUnderstood { heard, missing },
+    }
+}

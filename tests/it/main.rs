@@ -1,0 +1,11 @@
+//! The integration tests of the `speechtimer` binary and its stages: one
+//! test binary (linking whisper.cpp, candle, eframe and axum once), a module
+//! per area.
+
+mod asr_fixtures;
+mod common;
+mod data_cli;
+mod gui;
+mod ner;
+mod serve;
+mod voice;

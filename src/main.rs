@@ -10,8 +10,9 @@ struct Cli {
     /// Sans bips (aucune sortie audio n'est ouverte).
     #[arg(long, global = true)]
     mute: bool,
-    /// Dossier d'un modèle de compréhension entraîné (sinon le modèle intégré).
-    #[arg(long)]
+    /// Dossier d'un modèle de compréhension entraîné (sinon le modèle
+    /// intégré) : fenêtre, parse, eval, transcribe, listen, serve.
+    #[arg(long, global = true, value_name = "DOSSIER")]
     ner_model: Option<std::path::PathBuf>,
     /// Fenêtre : écoute ce fichier WAV au lieu du micro (démonstration, essais).
     #[arg(long, value_name = "FICHIER.wav")]
@@ -62,6 +63,8 @@ fn main() -> ExitCode {
         // no colour codes in a log file or a pipe
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    let ner = cli.ner_model.clone();
+    let ner = ner.as_deref();
     let result = match cli.command {
         None | Some(Command::Window) => speechtimer::app::run(speechtimer::app::WindowOptions {
             mute: cli.mute,
@@ -69,13 +72,13 @@ fn main() -> ExitCode {
             audio_file: cli.audio_file,
         }),
         Some(Command::Data(args)) => cli::data::run(args),
-        Some(Command::Eval(args)) => cli::eval::run(args),
-        Some(Command::Parse(args)) => cli::ner::parse(args),
+        Some(Command::Eval(args)) => cli::eval::run(args, ner),
+        Some(Command::Parse(args)) => cli::ner::parse(args, ner),
         Some(Command::Train(args)) => cli::ner::run_train(args),
         Some(Command::Model(cmd)) => cli::model::run(cmd),
         Some(Command::Lm(cmd)) => cli::lm::run(cmd),
-        Some(Command::Transcribe(cmd)) => cli::asr::transcribe(cmd),
-        Some(Command::Listen(cmd)) => cli::asr::listen(cmd),
+        Some(Command::Transcribe(cmd)) => cli::asr::transcribe(cmd, ner),
+        Some(Command::Listen(cmd)) => cli::asr::listen(cmd, ner),
         Some(Command::Devices) => cli::asr::devices(),
         Some(Command::Serve(args)) => cli::serve::run(args, cli.ner_model),
     };

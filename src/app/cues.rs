@@ -23,8 +23,14 @@ mod tests {
     #[test]
     fn events_map_to_distinct_cues() {
         assert_eq!(cue_for(&Event::PrepareStart), None);
-        assert_eq!(cue_for(&Event::WorkStart { round: 2 }), Some(Cue::WorkStart));
-        assert_eq!(cue_for(&Event::RestStart { round: 2 }), Some(Cue::RestStart));
+        assert_eq!(
+            cue_for(&Event::WorkStart { round: 2 }),
+            Some(Cue::WorkStart)
+        );
+        assert_eq!(
+            cue_for(&Event::RestStart { round: 2 }),
+            Some(Cue::RestStart)
+        );
         assert_eq!(
             cue_for(&Event::Countdown { seconds_left: 1 }),
             Some(Cue::Countdown)

@@ -3,7 +3,9 @@
 pub mod clock;
 pub mod cues;
 pub mod editor;
+pub mod frame;
 pub mod frames;
+pub mod palette;
 pub mod state;
 pub mod store;
 pub mod view;
@@ -14,25 +16,50 @@ use clock::Clock;
 pub use state::AppState;
 use store::Store;
 
-/// The eframe application: owns the state, draws it each frame.
+/// The eframe application: owns the state; each frame runs its logic, then
+/// draws it.
 pub struct SpeechTimerApp {
     pub state: AppState,
+    /// What the last `logic` left for the view.
+    status: Option<crate::timer::Status>,
 }
 
 impl SpeechTimerApp {
     pub fn new(state: AppState) -> Self {
-        Self { state }
+        Self {
+            state,
+            status: None,
+        }
     }
 
-    /// Draws one frame into `ui` (what eframe and the UI tests both call).
+    /// Everything but drawing (`frame::logic`).
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        self.status = Some(frame::logic(ctx, &mut self.state));
+    }
+
+    /// Draws what the last `logic` left (runs it first if none ran).
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let status = match self.status.take() {
+            Some(s) => s,
+            None => frame::logic(ui.ctx(), &mut self.state),
+        };
+        view::show(ui, &mut self.state, &status);
+    }
+
+    /// One whole frame into `ui`, logic then drawing (the UI tests).
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        view::show(ui, &mut self.state);
+        self.logic(&ui.ctx().clone());
+        self.draw(ui);
     }
 }
 
 impl eframe::App for SpeechTimerApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        SpeechTimerApp::logic(self, ctx);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.show(ui);
+        self.draw(ui);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

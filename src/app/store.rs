@@ -112,27 +112,24 @@ impl Store {
     }
 
     /// Writes atomically: a temporary file beside the target, synced, then
-    /// renamed over it.
+    /// renamed over it (`tempfile`'s `persist`; the temporary file is
+    /// removed when anything fails).
     pub fn save(&self, prefs: &Prefs) -> Result<(), StoreError> {
         let err = |source| StoreError::Write {
             path: self.path.clone(),
             source,
         };
-        if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir).map_err(err)?;
-        }
-        let tmp = self.path.with_extension("json.tmp");
-        let json = serde_json::to_vec_pretty(prefs).map_err(|e| err(e.into()))?;
-        let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&json)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &self.path)
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
         };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            err(e)
-        })
+        fs::create_dir_all(dir).map_err(err)?;
+        let json = serde_json::to_vec_pretty(prefs).map_err(|e| err(e.into()))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+        tmp.write_all(&json).map_err(err)?;
+        tmp.as_file().sync_all().map_err(err)?;
+        tmp.persist(&self.path).map_err(|e| err(e.error))?;
+        Ok(())
     }
 }
 
@@ -205,5 +202,27 @@ mod tests {
         let (back, _) = Store::at(&path).load();
         assert_eq!(back.recent, vec![plan(3)]);
         assert_eq!(back.plan, WorkoutPlan::default());
+    }
+
+    #[test]
+    fn durations_are_whole_seconds_and_old_files_still_load() {
+        let prefs = Prefs {
+            plan: plan(4),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&prefs).unwrap();
+        assert_eq!(json["plan"]["work"], 30, "{json}");
+        assert_eq!(json["plan"]["rest"], 10, "{json}");
+        // what the app wrote before: serde's own form of a Duration
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let old = r#"{"plan":{"rounds":4,"work":{"secs":30,"nanos":0},
+            "rest":{"secs":10,"nanos":0},"prepare":{"secs":0,"nanos":0}},
+            "recent":[],"muted":true,"auto_start":false}"#;
+        fs::write(&path, old).unwrap();
+        let (back, msg) = Store::at(&path).load();
+        assert_eq!(msg, None);
+        assert_eq!(back.plan, plan(4));
+        assert!(back.muted);
     }
 }

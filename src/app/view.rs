@@ -1,92 +1,23 @@
 //! Drawing: each panel is a function of `&mut Ui` and the app state. No
 //! business logic here; actions go through [`AppState`].
 
+use super::palette;
 use super::state::{AppState, Listening};
 use super::whisper::{WhisperModel, WhisperStatus};
 use crate::nlu::Parsed;
 use crate::plan::format_duration;
 use crate::timer::{Phase, RunState, Status};
 use crate::values::{Label, Quantity};
-use egui::{Align, Color32, Key, Layout, RichText, Ui};
-use std::time::Duration;
+use egui::{Align, Key, Layout, RichText, Ui};
 
-/// Longest wait between two frames of a running countdown (progress bars).
-pub const RUNNING_REPAINT: Duration = Duration::from_millis(250);
-
-/// Background of the countdown for each phase.
-pub fn phase_color(phase: Phase) -> Color32 {
-    match phase {
-        Phase::Prepare => Color32::from_rgb(0xB8, 0x86, 0x0B),
-        Phase::Work => Color32::from_rgb(0xC0, 0x39, 0x2B),
-        Phase::Rest => Color32::from_rgb(0x1F, 0x6F, 0xB2),
-        Phase::Done => Color32::from_rgb(0x27, 0x8E, 0x4F),
-    }
-}
-
-/// The whole window.
-pub fn show(ui: &mut Ui, state: &mut AppState) {
-    if std::mem::take(&mut state.talk_on_start) {
-        talk(ui, state);
-    }
-    let drawn = std::time::Instant::now();
-    state.frames.frame(drawn);
-    state.poll_voice();
-    shortcuts(ui, state);
-    let status = state.tick();
-    if status.state == RunState::Running {
-        // redraw when the shown second changes, and often enough for the bars
-        let next = status.until_next_second().min(RUNNING_REPAINT) + Duration::from_millis(5);
-        ui.ctx().request_repaint_after(next);
-        state.frames.expect(drawn + next);
-    }
+/// The whole window, for the `status` the frame's logic computed
+/// ([`super::frame::logic`]).
+pub fn show(ui: &mut Ui, state: &mut AppState, status: &Status) {
     egui::Panel::top("command").show(ui, |ui| command_bar(ui, state));
     egui::Panel::left("plan")
         .default_size(260.0)
-        .show(ui, |ui| plan_panel(ui, state, &status));
-    egui::CentralPanel::default().show(ui, |ui| countdown(ui, &status));
-    if state.has_unsaved_prefs() {
-        // come back to write the plan once typing has paused
-        ui.ctx()
-            .request_repaint_after(super::state::SAVE_AFTER + Duration::from_millis(5));
-    }
-}
-
-/// Starts listening; the worker wakes the window when it has news.
-fn talk(ui: &Ui, state: &mut AppState) {
-    let ctx = ui.ctx().clone();
-    state.talk(move || ctx.request_repaint());
-}
-
-/// Space start/pause, Right skip, R reset, M held to talk; not while
-/// typing in a field.
-fn shortcuts(ui: &Ui, state: &mut AppState) {
-    if ui.ctx().egui_wants_keyboard_input() {
-        return;
-    }
-    let (space, right, r, m_down, m_up) = ui.input(|i| {
-        (
-            i.key_pressed(Key::Space),
-            i.key_pressed(Key::ArrowRight),
-            i.key_pressed(Key::R),
-            i.key_pressed(Key::M) && !i.modifiers.any(),
-            i.key_released(Key::M),
-        )
-    });
-    if m_down {
-        talk(ui, state);
-    }
-    if m_up {
-        state.stop_talking();
-    }
-    if space {
-        state.toggle();
-    }
-    if right {
-        state.skip();
-    }
-    if r {
-        state.reset();
-    }
+        .show(ui, |ui| plan_panel(ui, state, status));
+    egui::CentralPanel::default().show(ui, |ui| countdown(ui, status));
 }
 
 fn command_bar(ui: &mut Ui, state: &mut AppState) {
@@ -103,7 +34,7 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
             .labelled_by(label.id);
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         if entered && state.command.trim().is_empty() {
-            talk(ui, state);
+            super::frame::talk(ui.ctx(), state);
         } else if ui
             .add_enabled(state.has_nlu(), egui::Button::new("Comprendre"))
             .clicked()
@@ -122,7 +53,7 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
     let mut dismissed = None;
     for (i, notice) in state.notices.iter().enumerate() {
         ui.horizontal(|ui| {
-            ui.colored_label(Color32::from_rgb(0xE6, 0x7E, 0x22), notice);
+            ui.colored_label(palette::WARNING, notice);
             if ui.small_button("OK").clicked() {
                 dismissed = Some(i);
             }
@@ -151,7 +82,7 @@ fn mic(ui: &mut Ui, state: &mut AppState) {
         if recording {
             state.stop_talking();
         } else {
-            talk(ui, state);
+            super::frame::talk(ui.ctx(), state);
         }
     }
 }
@@ -171,9 +102,9 @@ fn listening(ui: &mut Ui, state: &AppState) {
                 ui.label(RichText::new("Je vous écoute…").strong());
                 let frac = ((level.db + 60.0) / 60.0).clamp(0.0, 1.0);
                 let color = if level.speaking {
-                    Color32::from_rgb(0x27, 0xAE, 0x60)
+                    palette::SPEAKING
                 } else {
-                    Color32::from_gray(120)
+                    palette::QUIET
                 };
                 ui.add(
                     egui::ProgressBar::new(frac)
@@ -188,7 +119,7 @@ fn listening(ui: &mut Ui, state: &AppState) {
         }
     }
     if let Some(note) = &state.voice_note {
-        ui.colored_label(Color32::from_rgb(0xE6, 0x7E, 0x22), note);
+        ui.colored_label(palette::WARNING, note);
     }
     if let Some(heard) = &state.heard
         && state.listening == Listening::Off
@@ -242,29 +173,13 @@ fn whisper_bar(ui: &mut Ui, model: &WhisperModel) {
         }
         WhisperStatus::Failed(e) => {
             ui.horizontal(|ui| {
-                ui.colored_label(
-                    Color32::from_rgb(0xE7, 0x4C, 0x3C),
-                    format!("Téléchargement échoué : {e}"),
-                );
+                ui.colored_label(palette::ERROR, format!("Téléchargement échoué : {e}"));
                 if ui.button("Réessayer").clicked() {
                     let ctx = ui.ctx().clone();
                     model.start_download(move || ctx.request_repaint());
                 }
             });
         }
-    }
-}
-
-/// Colour of each label's highlight.
-pub fn label_color(label: Label) -> Color32 {
-    match label {
-        Label::NbRounds => Color32::from_rgb(0x8E, 0x44, 0xAD),
-        Label::DurationWtSd => Color32::from_rgb(0xC0, 0x39, 0x2B),
-        Label::DurationWtMin => Color32::from_rgb(0xD3, 0x54, 0x00),
-        Label::DurationWtHr => Color32::from_rgb(0x93, 0x2E, 0x1F),
-        Label::DurationBrSd => Color32::from_rgb(0x1F, 0x6F, 0xB2),
-        Label::DurationBrMin => Color32::from_rgb(0x16, 0xA0, 0x85),
-        Label::DurationBrHr => Color32::from_rgb(0x2C, 0x3E, 0x50),
     }
 }
 
@@ -286,8 +201,8 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
             &e.text,
             0.0,
             egui::TextFormat {
-                background: label_color(e.label),
-                color: Color32::WHITE,
+                background: palette::label(e.label),
+                color: palette::ON_COLOUR,
                 ..plain.clone()
             },
         );
@@ -301,7 +216,7 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
             ui.label(
                 RichText::new(format!("{} = {}", e.text, short_label(e.label)))
                     .small()
-                    .color(label_color(e.label)),
+                    .color(palette::label(e.label)),
             );
         }
     });
@@ -317,13 +232,10 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
                 .strong(),
             ),
             Ok(p) => ui.label(RichText::new(format!("Compris : {}", p.summary())).strong()),
-            Err(e) => ui.colored_label(
-                Color32::from_rgb(0xE7, 0x4C, 0x3C),
-                format!("Plan refusé : {e}"),
-            ),
+            Err(e) => ui.colored_label(palette::ERROR, format!("Plan refusé : {e}")),
         },
         Err(e) => ui.colored_label(
-            Color32::from_rgb(0xE6, 0x7E, 0x22),
+            palette::WARNING,
             format!("Incomplet : {e}. Complétez le plan à gauche."),
         ),
     };
@@ -390,7 +302,7 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     }
     match state.editor.error() {
         Some(err) => {
-            ui.colored_label(Color32::from_rgb(0xE7, 0x4C, 0x3C), err);
+            ui.colored_label(palette::ERROR, err);
             ui.label(
                 RichText::new(format!("Plan gardé : {}", state.editor.plan().summary())).weak(),
             );
@@ -484,9 +396,9 @@ fn recent_plans(ui: &mut Ui, state: &mut AppState) {
 fn countdown(ui: &mut Ui, status: &Status) {
     let rect = ui.max_rect();
     ui.painter()
-        .rect_filled(rect, 0.0, phase_color(status.phase));
+        .rect_filled(rect, 0.0, palette::phase(status.phase));
     let big = (rect.height() * 0.38).min(rect.width() * 0.28).max(48.0);
-    let white = Color32::WHITE;
+    let white = palette::ON_COLOUR;
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
         ui.add_space(rect.height() * 0.04);
         let mut title = status.phase.label_fr().to_string();
@@ -521,7 +433,7 @@ fn countdown(ui: &mut Ui, status: &Status) {
             egui::ProgressBar::new(status.phase_progress())
                 .desired_width(width)
                 .desired_height(18.0)
-                .fill(Color32::from_gray(90))
+                .fill(palette::PHASE_BAR)
                 .text("Phase"),
         );
         ui.add_space(4.0);
@@ -529,7 +441,7 @@ fn countdown(ui: &mut Ui, status: &Status) {
             egui::ProgressBar::new(status.total_progress())
                 .desired_width(width)
                 .desired_height(18.0)
-                .fill(Color32::from_gray(40))
+                .fill(palette::SESSION_BAR)
                 .text("Séance"),
         );
         ui.add_space(6.0);

@@ -3,13 +3,14 @@
 use super::model::ModelArgs;
 use anyhow::Context;
 use clap::Args;
-use speechtimer::asr::{AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};
+use speechtimer::asr::{AudioCtx, DecodeOptions, LmChoice, Transcriber};
 use speechtimer::audio::capture::{self, Capture, Level};
 use speechtimer::audio::vad::EndpointConfig;
 use speechtimer::audio::wav;
+use speechtimer::voice::HeardReport;
 use speechtimer::voice::worker::{Understanding, hear};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -109,53 +110,35 @@ pub(crate) struct TranscribeCmd {
     /// Fichiers WAV (toute fréquence, mono ou stéréo).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Une ligne JSON par fichier : {"file","text","audio_s","time_s","no_speech"},
-    /// plus "entities" et "plan" comme `parse --json`.
+    /// Une ligne JSON par fichier : {"file","time_s","text","no_speech","audio_s",
+    /// "asr_confidence","cut"}, plus les champs de `parse --json` (comme /transcribe).
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub decode: DecodeArgs,
 }
 
-/// The embedded NER model; transcripts are printed without a plan when it
-/// cannot be loaded.
-fn load_nlu() -> Option<speechtimer::nlu::Nlu> {
-    speechtimer::nlu::Nlu::embedded()
+/// The NER model (`--ner-model`, else the embedded one); transcripts are
+/// printed without a plan when it cannot be loaded.
+fn load_nlu(ner_model: Option<&Path>) -> Option<speechtimer::nlu::Nlu> {
+    speechtimer::nlu::Nlu::load(ner_model)
         .map_err(|e| eprintln!("compréhension indisponible : {e}"))
         .ok()
 }
 
-fn json_line(file: &str, t: &Transcript, parsed: Option<&speechtimer::nlu::Parsed>) -> String {
-    let mut v = serde_json::json!({
-        "file": file,
-        "text": parsed.map_or(t.text.as_str(), |p| p.text.as_str()),
-        "audio_s": (t.audio_s as f64 * 1000.0).round() / 1000.0,
-        "time_s": (t.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-        "no_speech": t.no_speech,
-        "confidence": (t.confidence as f64 * 1000.0).round() / 1000.0,
-        "cut": t.cut,
-    });
-    if let Some(u) = parsed.map(|p| p.to_json()) {
-        for key in [
-            "entities",
-            "plan",
-            "error",
-            "notes",
-            "assumed",
-            "trust",
-            "uncertain",
-        ] {
-            if let Some(x) = u.get(key) {
-                v[key] = x.clone();
-            }
-        }
-    }
-    v.to_string()
+/// One line of `transcribe --json`: the file, the decoding time, and the
+/// report `/transcribe` serves too.
+#[derive(serde::Serialize)]
+struct JsonLine<'a> {
+    file: &'a str,
+    time_s: f64,
+    #[serde(flatten)]
+    heard: HeardReport,
 }
 
-pub(crate) fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
+pub(crate) fn transcribe(cmd: TranscribeCmd, ner_model: Option<&Path>) -> anyhow::Result<()> {
     let asr = cmd.decode.load()?;
-    let nlu = load_nlu();
+    let nlu = load_nlu(ner_model);
     let mut failures = 0;
     let stdout = std::io::stdout();
     for file in &cmd.files {
@@ -165,11 +148,12 @@ pub(crate) fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
             .and_then(|s| hear(&asr, nlu.as_ref(), &s, None).map_err(anyhow::Error::msg));
         let mut out = stdout.lock();
         match result {
-            Ok(Understanding {
-                transcript: t,
-                parsed,
-                ..
-            }) => {
+            Ok(heard) => {
+                let Understanding {
+                    transcript: t,
+                    parsed,
+                    ..
+                } = &heard;
                 if t.cut {
                     eprintln!(
                         "{name} : clip de {:.1} s, seules les 30 premières secondes sont transcrites",
@@ -177,9 +161,14 @@ pub(crate) fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
                     );
                 }
                 if cmd.json {
-                    writeln!(out, "{}", json_line(&name, &t, parsed.as_ref()))?;
+                    let line = JsonLine {
+                        file: &name,
+                        time_s: (t.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+                        heard: heard.report(),
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&line)?)?;
                 } else {
-                    let text = match &parsed {
+                    let text = match parsed {
                         _ if t.no_speech => "(aucune parole)",
                         Some(p) => p.text.as_str(),
                         None => t.text.as_str(),
@@ -191,7 +180,7 @@ pub(crate) fn transcribe(cmd: TranscribeCmd) -> anyhow::Result<()> {
                         t.audio_s,
                         t.confidence
                     )?;
-                    if let Some(p) = &parsed {
+                    if let Some(p) = parsed {
                         write!(out, "{}", super::ner::describe(p))?;
                     }
                 }
@@ -241,7 +230,7 @@ fn meter(level: Level) {
     );
 }
 
-pub(crate) fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
+pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result<()> {
     // load first: a missing model is reported before the mic opens
     let asr = cmd.decode.load()?;
     let mut mic = Capture::open(cmd.device.as_deref())?;
@@ -277,7 +266,7 @@ pub(crate) fn listen(cmd: ListenCmd) -> anyhow::Result<()> {
         println!("(aucune parole entendue)");
         return Ok(());
     }
-    let nlu = load_nlu();
+    let nlu = load_nlu(ner_model);
     let Understanding {
         transcript: t,
         parsed,

@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use speechtimer::corpus::metrics::{self, Report, show_spans};
 use speechtimer::corpus::read_jsonl_file;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Debug, Args)]
@@ -21,9 +21,6 @@ pub(crate) struct EvalArgs {
     /// texte). Sans ce fichier, le modèle de compréhension prédit.
     #[arg(long)]
     pub pred: Option<PathBuf>,
-    /// Dossier d'un modèle entraîné (sinon le modèle intégré).
-    #[arg(long, conflicts_with = "pred")]
-    pub ner_model: Option<PathBuf>,
     /// Rapport en JSON sur la sortie standard.
     #[arg(long)]
     pub json: bool,
@@ -47,7 +44,12 @@ pub(crate) struct EvalArgs {
     pub decode: super::asr::DecodeArgs,
 }
 
-pub(crate) fn run(args: EvalArgs) -> Result<()> {
+/// `ner_model`: the global `--ner-model` (with `--pred` there is no model
+/// to choose).
+pub(crate) fn run(args: EvalArgs, ner_model: Option<&Path>) -> Result<()> {
+    if args.pred.is_some() && ner_model.is_some() {
+        bail!("--ner-model et --pred s'excluent : les prédictions sont déjà faites");
+    }
     if let Some(manifest) = &args.audio {
         let realtime = args.realtime.then_some(super::eval_audio::Realtime {
             early_ms: args.early_ms,
@@ -55,7 +57,7 @@ pub(crate) fn run(args: EvalArgs) -> Result<()> {
         });
         return super::eval_audio::run(
             manifest,
-            args.ner_model.as_deref(),
+            ner_model,
             &args.decode,
             realtime,
             args.json,
@@ -73,7 +75,7 @@ pub(crate) fn run(args: EvalArgs) -> Result<()> {
     let (pred, model) = match &args.pred {
         Some(path) => (read_jsonl_file(path)?, None),
         None => {
-            let (pred, figures) = run_model(args.ner_model.as_deref(), &gold)?;
+            let (pred, figures) = run_model(ner_model, &gold)?;
             (pred, Some(figures))
         }
     };

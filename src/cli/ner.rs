@@ -18,13 +18,11 @@ pub(crate) struct ParseArgs {
     /// Une ligne JSON par texte (format JSONL d'ANNOTATION.md, avec scores).
     #[arg(long)]
     pub json: bool,
-    /// Dossier d'un modèle entraîné (sinon le modèle intégré).
-    #[arg(long)]
-    pub ner_model: Option<PathBuf>,
 }
 
-pub(crate) fn parse(args: ParseArgs) -> anyhow::Result<()> {
-    let nlu = Nlu::load(args.ner_model.as_deref())?;
+/// `ner_model`: the global `--ner-model`.
+pub(crate) fn parse(args: ParseArgs, ner_model: Option<&Path>) -> anyhow::Result<()> {
+    let nlu = Nlu::load(ner_model)?;
     let texts: Vec<String> = match (&args.text, &args.file) {
         (Some(t), _) => vec![t.clone()],
         (None, Some(f)) => read_texts(f)?,
@@ -35,7 +33,7 @@ pub(crate) fn parse(args: ParseArgs) -> anyhow::Result<()> {
     for text in &texts {
         let parsed = nlu.parse(text)?;
         if args.json {
-            writeln!(out, "{}", parsed.to_json())?;
+            writeln!(out, "{}", serde_json::to_string(&parsed.report())?)?;
         } else {
             write!(out, "{}", describe(&parsed))?;
         }

@@ -1,7 +1,6 @@
 //! The audio fixtures through Whisper. Needs the model (see
 //! `crate::common::model_or_skip`): CI fetches it with `speechtimer model fetch`.
 
-
 use crate::common::{Clip, fixtures, manifest, model_or_skip, numbers_found, occurrences};
 use speechtimer::asr::{DecodeOptions, LmChoice, Transcriber, Transcript, model_store, quantize};
 use speechtimer::audio::wav;

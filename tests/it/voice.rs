@@ -2,7 +2,6 @@
 //! (worker thread, file source, end-of-speech detection, Whisper, NER).
 //! Needs the Whisper model (see `crate::common::model_or_skip`).
 
-
 use crate::common::{Clip, fixtures, manifest, model_or_skip};
 use speechtimer::nlu::Nlu;
 use speechtimer::voice::worker::EARLY_MS;

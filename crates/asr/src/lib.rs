@@ -11,6 +11,6 @@ pub mod quantize;
 pub mod rescore;
 pub mod transcriber;
 
-pub use speechtimer_lm::TokenLm;
 pub use rescore::Decoded;
+pub use speechtimer_lm::TokenLm;
 pub use transcriber::{AsrError, AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};

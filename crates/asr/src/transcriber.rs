@@ -3,13 +3,13 @@
 //! run can be aborted from another thread, and the domain language model
 //! is fused into the decoder (see `fusion.rs`).
 
-use speechtimer_lm::bpe::Bpe;
 use super::cpu;
 use super::fusion::Fusion;
-use speechtimer_lm::{LmError, TokenLm};
 use super::model_store::{self, StoreError};
 use super::rescore::Decoded;
 use speechtimer_audio::vad;
+use speechtimer_lm::bpe::Bpe;
+use speechtimer_lm::{LmError, TokenLm};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -38,6 +38,18 @@ pub enum AsrError {
     /// The run was stopped from outside (speech resumed).
     #[error("transcription interrompue")]
     Aborted,
+}
+
+impl AsrError {
+    /// Whether `speechtimer model fetch` is the way out, which the message
+    /// already says (a missing, damaged or unreadable model).
+    pub fn fetch_helps(&self) -> bool {
+        match self {
+            AsrError::Store(e) => e.fetch_helps(),
+            AsrError::Load { .. } => true,
+            AsrError::Decode(_) | AsrError::Aborted => false,
+        }
+    }
 }
 
 /// How many encoder frames (20 ms each) Whisper looks at.

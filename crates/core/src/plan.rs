@@ -11,13 +11,43 @@ pub const MAX_TOTAL: Duration = Duration::from_secs(24 * 3600);
 pub const DEFAULT_PREPARE: Duration = Duration::from_secs(5);
 
 /// An interval workout: `rounds` times `work`, with `rest` between rounds
-/// (none after the last one), after `prepare`.
+/// (none after the last one), after `prepare`. Durations are written as
+/// whole seconds (`"work": 20`); serde's `{"secs", "nanos"}` of older files
+/// still reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WorkoutPlan {
     pub rounds: u32,
+    #[serde(with = "whole_seconds")]
     pub work: Duration,
+    #[serde(with = "whole_seconds")]
     pub rest: Duration,
+    #[serde(with = "whole_seconds")]
     pub prepare: Duration,
+}
+
+/// A duration as a number of whole seconds, in files people may read.
+mod whole_seconds {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_secs())
+    }
+
+    /// Seconds, or serde's own form of a `Duration` (files written before).
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Seconds(u64),
+        Serde { secs: u64, nanos: u32 },
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(match Stored::deserialize(d)? {
+            Stored::Seconds(s) => Duration::from_secs(s),
+            Stored::Serde { secs, nanos } => Duration::new(secs, nanos),
+        })
+    }
 }
 
 /// Why a plan cannot run. Messages are French: they are shown to the athlete.

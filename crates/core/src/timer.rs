@@ -242,16 +242,6 @@ impl Timer {
         }
     }
 
-    /// Space-bar behaviour: start when idle or finished, else pause/resume.
-    pub fn toggle(&mut self, now: Instant) -> Vec<Event> {
-        match self.state(now) {
-            RunState::Idle | RunState::Finished => return self.start(now),
-            RunState::Running => self.pause(now),
-            RunState::Paused => self.resume(now),
-        }
-        Vec::new()
-    }
-
     /// Jumps to the start of the next phase (paused stays paused); returns
     /// the events up to there. Beeps of the skipped part are not played.
     pub fn skip(&mut self, now: Instant) -> Vec<Event> {

@@ -1,8 +1,8 @@
 //! One labelled utterance, its JSON Lines form and the code-point <-> byte
 //! offset conversions (the file speaks code points, Rust strings bytes).
 
-use speechtimer_core::values::{Entity, Label, PlanValues};
 use serde::{Deserialize, Serialize};
+use speechtimer_core::values::{Entity, Label, PlanValues};
 use std::io::{self, BufRead, Write};
 use std::path::Path;
 

@@ -3,9 +3,9 @@
 //! correct pre-labelled data. Label Studio offsets are code points, like ours.
 
 use super::example::Example;
-use speechtimer_core::values::{Entity, Label, plan_values};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use speechtimer_core::values::{Entity, Label, plan_values};
 
 /// The `from_name` / `to_name` of `assets/label-studio/config.xml`.
 pub const FROM_NAME: &str = "label";
@@ -37,14 +37,21 @@ struct Annotation {
 
 /// One region of an annotation or prediction (`"type": "labels"`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ResultItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(example = "e0"))]
     pub id: Option<String>,
     #[serde(rename = "type", default)]
+    #[cfg_attr(feature = "schema", schema(example = "labels"))]
     pub kind: String,
+    /// `name` of the config's `<Labels>`.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(example = "label"))]
     pub from_name: String,
+    /// `name` of the `<Text>` it labels.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schema(example = "text"))]
     pub to_name: String,
     pub value: ResultValue,
     /// The model's confidence in the region (predictions only).
@@ -53,11 +60,14 @@ pub struct ResultItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ResultValue {
+    /// Code points, `end` exclusive.
     pub start: usize,
     pub end: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// One label.
     pub labels: Vec<String>,
 }
 

@@ -6,8 +6,8 @@
 //! (`evaluate` does not care where predictions come from).
 
 use super::example::Example;
-use speechtimer_core::values::{Entity, Label, PlanValues, plan_values};
 use serde::Serialize;
+use speechtimer_core::values::{Entity, Label, PlanValues, plan_values};
 use std::collections::{BTreeMap, HashMap};
 
 /// Counts and rates for one label, or for all (micro average).

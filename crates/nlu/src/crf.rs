@@ -3,7 +3,7 @@
 //! marginals). Forbidden transitions (an `I-x` not after `B-x`/`I-x`) get a
 //! large negative score, so no decoded path breaks BIO.
 
-use candle_core::{D, DType, Device, Result, Tensor};
+use candle_core::{DType, Device, Result, Tensor};
 use candle_nn::VarBuilder;
 
 /// Score added to forbidden transitions.
@@ -287,11 +287,6 @@ pub fn split_emissions(em: &Tensor, lengths: &[usize]) -> Result<Vec<Vec<f32>>> 
         .zip(lengths)
         .map(|(seq, &len)| seq.into_iter().take(len).flatten().collect::<Vec<f32>>())
         .collect())
-}
-
-/// Softmax over the last dimension, for per-token confidences without a CRF.
-pub fn softmax_rows(em: &Tensor) -> Result<Tensor> {
-    candle_nn::ops::softmax(em, D::Minus1)
 }
 
 #[cfg(test)]

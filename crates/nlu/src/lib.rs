@@ -4,16 +4,20 @@
 pub mod crf;
 pub mod encoder;
 pub mod model;
+mod report;
 pub mod store;
 pub mod tags;
 pub mod tokenize;
 pub mod trust;
 
-use speechtimer_core::values::{Entity, PlanValues, ValueError, parse_number, plan_values, sound_alike};
 use candle_core::Device;
 use crf::CrfScores;
 pub use model::{Arch, NerConfig};
 use model::{Batch, NerNet};
+pub use report::{ParseReport, Reading};
+use speechtimer_core::values::{
+    Entity, PlanValues, ValueError, parse_number, plan_values, sound_alike,
+};
 pub use store::{LoadError, ModelFiles};
 use tokenize::{NerTokenizer, Token};
 pub use trust::{PlanTrust, Trust};
@@ -39,8 +43,11 @@ pub struct Parsed {
 
 /// A sound-alike read as a number.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Assumed {
+    #[cfg_attr(feature = "schema", schema(example = "Cesse"))]
     pub text: String,
+    #[cfg_attr(feature = "schema", schema(example = 16))]
     pub value: u32,
 }
 
@@ -51,29 +58,6 @@ impl std::fmt::Display for Assumed {
 }
 
 impl Parsed {
-    /// One line of the JSONL format of ANNOTATION.md, plus a score per
-    /// entity, the overall confidence, and the error or notes when any.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "text": self.text,
-            "entities": self.entities,
-            "plan": self.plan.as_ref().ok(),
-            "confidence": self.confidence,
-        });
-        if let Err(e) = &self.plan {
-            v["error"] = e.to_string().into();
-        }
-        if !self.notes.is_empty() {
-            v["notes"] = self.notes.clone().into();
-        }
-        if !self.assumed.is_empty() {
-            v["assumed"] = serde_json::json!(self.assumed);
-        }
-        v["trust"] = serde_json::json!(self.trust);
-        v["uncertain"] = serde_json::json!(self.trust.uncertain_fields());
-        v
-    }
-
     /// A plan was read, but some field of it needs checking.
     pub fn is_uncertain(&self) -> bool {
         self.plan.is_ok() && self.trust.is_uncertain()
@@ -307,7 +291,10 @@ fn drop_stray_words(entities: Vec<Entity>) -> (Vec<Entity>, Vec<Entity>) {
 /// A parse as the tagger would give it for `spans` (text, label, score),
 /// each the first occurrence of its text (panics when a span is not in the
 /// text): for the tests of the stages after tagging, here and in `voice`.
-pub fn parsed_from_spans(text: &str, spans: &[(&str, speechtimer_core::values::Label, f32)]) -> Parsed {
+pub fn parsed_from_spans(
+    text: &str,
+    spans: &[(&str, speechtimer_core::values::Label, f32)],
+) -> Parsed {
     let entities: Vec<Entity> = spans
         .iter()
         .map(|&(t, l, s)| {

@@ -180,7 +180,7 @@ impl NerNet {
         if config.tags != NerConfig::tag_names() {
             candle_core::bail!("the model's tags do not match this program's labels");
         }
-        let n_chars = config.chars.chars().count() + 2;
+        let n_chars = crate::tokenize::char_vocab_size(&config.chars);
         let words = candle_nn::embedding(config.vocab_size, config.word_dim, vb.pp("words"))?;
         let chars = candle_nn::embedding(n_chars, config.char_dim, vb.pp("chars"))?;
         let conv = candle_nn::conv1d(

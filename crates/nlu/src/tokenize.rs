@@ -24,6 +24,14 @@ pub const UNK: &str = "[UNK]";
 pub const PAD_ID: u32 = 0;
 /// Id of an unknown character.
 pub const UNK_CHAR: u32 = 1;
+/// Ids before the first character of the vocabulary (padding, unknown).
+const FIRST_CHAR: u32 = 2;
+
+/// Size of the character embedding for the vocabulary `chars` (one
+/// character per id, after padding and unknown).
+pub fn char_vocab_size(chars: &str) -> usize {
+    chars.chars().count() + FIRST_CHAR as usize
+}
 /// Characters kept per token.
 pub const MAX_CHARS: usize = 16;
 /// Tokens read from one text; the rest is ignored (and said so).
@@ -52,7 +60,7 @@ pub struct Token {
 pub struct NerTokenizer {
     words: Tokenizer,
     chars: HashMap<char, u32>,
-    /// The character vocabulary in id order (id = index + 2).
+    /// The character vocabulary in id order (id = index + `FIRST_CHAR`).
     char_list: String,
 }
 
@@ -135,7 +143,7 @@ impl NerTokenizer {
         let chars = char_list
             .chars()
             .enumerate()
-            .map(|(i, c)| (c, i as u32 + 2))
+            .map(|(i, c)| (c, i as u32 + FIRST_CHAR))
             .collect();
         Ok(Self {
             words,
@@ -164,11 +172,6 @@ impl NerTokenizer {
 
     pub fn vocab_size(&self) -> usize {
         self.words.get_vocab_size(true)
-    }
-
-    /// Character vocabulary size, padding and unknown included.
-    pub fn char_vocab_size(&self) -> usize {
-        self.chars.len() + 2
     }
 
     /// The tokens of `text` (at most [`MAX_TOKENS`]; the flag says whether

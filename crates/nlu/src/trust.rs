@@ -3,15 +3,20 @@
 //! sound-alike, chosen with a small margin, tagged with low confidence or
 //! said twice differently is shown « À vérifier ».
 
-use speechtimer_core::values::{Entity, Quantity, kept_count, parse_number, sound_alike};
 use serde::Serialize;
+use speechtimer_core::values::{Entity, Quantity, kept_count, parse_number, sound_alike};
 
 /// Below this marginal probability a span is not trusted.
 pub const LOW_SCORE: f32 = 0.6;
 
 /// Where a field's value comes from.
+///
+/// Every one but `heard`, `default` and a `rescored` with `clear` is
+/// uncertain: the window says « À vérifier » and never starts such a plan
+/// by itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "why", rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Trust {
     /// Said plainly and tagged with confidence.
     Heard,
@@ -83,6 +88,7 @@ impl Trust {
 
 /// The trust of each field of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PlanTrust {
     pub rounds: Trust,
     pub work: Trust,

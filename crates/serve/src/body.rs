@@ -115,7 +115,8 @@ fn is_json_type(t: &str) -> bool {
 }
 
 /// The media types `/transcribe` accepts.
-pub(crate) const WAV_TYPES: [&str; 4] = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"];
+pub(crate) const WAV_TYPES: [&str; 4] =
+    ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"];
 
 fn is_wav_type(t: &str) -> bool {
     WAV_TYPES.contains(&t)

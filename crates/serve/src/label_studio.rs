@@ -7,19 +7,20 @@
 //! project; a `label_config` in `/predict` wins; without either, the one of
 //! `assets/label-studio/config.xml`.
 
-use super::body::ApiJson;
+use super::body::{ApiJson, limited};
 use super::error::{ApiError, ErrorBody};
-use super::openapi::{PredictResponse, SetupResponse};
-use super::{AppState, JsonResult, blocking};
-use speechtimer_corpus::label_studio::{FROM_NAME, ResultItem, TO_NAME};
-use speechtimer_nlu::Parsed;
+use super::{AppState, Limits, blocking};
 use axum::Json;
 use axum::extract::State;
 use quick_xml::events::{BytesStart, Event};
 use serde::{Deserialize, Serialize};
+use speechtimer_corpus::label_studio::{FROM_NAME, ResultItem, TO_NAME};
+use speechtimer_nlu::Parsed;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The project's config the labeling tool ships with.
 const DEFAULT_CONFIG: &str = include_str!("../../../assets/label-studio/config.xml");
@@ -150,14 +151,18 @@ fn given_config(xml: Option<&str>) -> Result<Option<LabelConfig>, ApiError> {
 pub(crate) struct Projects(Mutex<HashMap<String, LabelConfig>>);
 
 impl Projects {
+    /// The map; a request that panicked while holding it (it never does:
+    /// inserts and clones only) left it whole, so it is used as it is.
+    fn map(&self) -> MutexGuard<'_, HashMap<String, LabelConfig>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn set(&self, project: String, config: LabelConfig) {
-        if let Ok(mut m) = self.0.lock() {
-            m.insert(project, config);
-        }
+        self.map().insert(project, config);
     }
 
     fn get(&self, project: &str) -> Option<LabelConfig> {
-        self.0.lock().ok()?.get(project).cloned()
+        self.map().get(project).cloned()
     }
 }
 
@@ -214,6 +219,29 @@ pub(crate) async fn root(State(app): State<Arc<AppState>>) -> Json<HealthRespons
     health_body(&app)
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SetupResponse {
+    #[schema(example = "speechtimer-0.1.0-lstm-crf")]
+    pub model_version: String,
+}
+
+/// One task's pre-annotation.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Prediction {
+    /// `labels` regions, each with the entity's score.
+    pub result: Vec<ResultItem>,
+    /// Parse confidence (least sure token): sort ascending for uncertainty sampling.
+    pub score: f32,
+    pub model_version: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PredictResponse {
+    /// One per task, in the order of the tasks.
+    pub results: Vec<Prediction>,
+    pub model_version: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct SetupRequest {
     /// `"<id>.<timestamp>"` or an id.
@@ -240,7 +268,7 @@ pub(crate) struct SetupRequest {
 pub(crate) async fn setup(
     State(app): State<Arc<AppState>>,
     ApiJson(req): ApiJson<SetupRequest>,
-) -> JsonResult {
+) -> Result<Json<SetupResponse>, ApiError> {
     let key = project_key(&req.project);
     let config = given_config(req.schema.as_deref())?.unwrap_or_default();
     tracing::info!(
@@ -250,9 +278,9 @@ pub(crate) async fn setup(
         config.data_key
     );
     app.projects.set(key, config);
-    Ok(Json(
-        serde_json::json!({ "model_version": app.model_version }),
-    ))
+    Ok(Json(SetupResponse {
+        model_version: app.model_version.clone(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -280,9 +308,13 @@ pub(crate) struct PredictRequest {
 
 /// One task's prediction: the regions, and the parse confidence as the
 /// score (the least sure token's marginal, low = worth a human look).
-fn prediction(parsed: Option<&Parsed>, config: &LabelConfig, version: &str) -> serde_json::Value {
+fn prediction(parsed: Option<&Parsed>, config: &LabelConfig, version: &str) -> Prediction {
     let Some(p) = parsed else {
-        return serde_json::json!({ "result": [], "score": 0.0, "model_version": version });
+        return Prediction {
+            result: vec![],
+            score: 0.0,
+            model_version: version.into(),
+        };
     };
     let result: Vec<ResultItem> = p
         .entities
@@ -291,7 +323,11 @@ fn prediction(parsed: Option<&Parsed>, config: &LabelConfig, version: &str) -> s
         .enumerate()
         .map(|(i, e)| ResultItem::labels(i, e, &config.from_name, &config.to_name))
         .collect();
-    serde_json::json!({ "result": result, "score": p.confidence, "model_version": version })
+    Prediction {
+        result,
+        score: p.confidence,
+        model_version: version.into(),
+    }
 }
 
 /// Pre-labels tasks.
@@ -310,7 +346,7 @@ fn prediction(parsed: Option<&Parsed>, config: &LabelConfig, version: &str) -> s
 pub(crate) async fn predict(
     State(app): State<Arc<AppState>>,
     ApiJson(req): ApiJson<PredictRequest>,
-) -> JsonResult {
+) -> Result<Json<PredictResponse>, ApiError> {
     let config = match given_config(req.label_config.as_deref())? {
         Some(c) => c,
         None => app
@@ -344,17 +380,29 @@ pub(crate) async fn predict(
     })
     .await?;
     let mut parsed = parsed.iter();
-    let results: Vec<serde_json::Value> = texts
+    let results: Vec<Prediction> = texts
         .iter()
         .map(|t| {
             let p = t.as_ref().and_then(|_| parsed.next());
             prediction(p, &config, &app.model_version)
         })
         .collect();
-    Ok(Json(serde_json::json!({
-        "results": results,
-        "model_version": app.model_version,
-    })))
+    Ok(Json(PredictResponse {
+        results,
+        model_version: app.model_version.clone(),
+    }))
+}
+
+/// The ML backend's routes, with their body limits.
+pub(crate) fn routes(limits: &Limits) -> OpenApiRouter<Arc<AppState>> {
+    let max = limits.label_studio_bytes;
+    let (s1, p1, setup) = routes!(setup);
+    let (s2, p2, predict) = routes!(predict);
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(root))
+        .routes((s1, p1, limited(setup, max)))
+        .routes((s2, p2, limited(predict, max)))
 }
 
 #[cfg(test)]

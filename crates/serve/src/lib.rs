@@ -6,6 +6,7 @@
 //! 500, request timeout; each route has its own body limit.
 
 mod body;
+pub mod described;
 mod error;
 mod label_studio;
 mod openapi;
@@ -14,13 +15,13 @@ mod transcribe;
 
 pub use error::{ApiError, ErrorBody};
 
-use speechtimer_asr::DecodeOptions;
-use speechtimer_nlu::{Nlu, NluError};
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use speechtimer_asr::DecodeOptions;
+use speechtimer_nlu::{Nlu, NluError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -84,6 +85,8 @@ pub enum ServeError {
 
 /// Shared by every request.
 pub(crate) struct AppState {
+    /// `/openapi.json`, set once the routes are assembled.
+    pub openapi: std::sync::OnceLock<String>,
     pub nlu: Arc<Nlu>,
     pub asr: transcribe::Asr,
     pub projects: label_studio::Projects,
@@ -126,6 +129,7 @@ impl App {
         );
         Ok(Self {
             state: Arc::new(AppState {
+                openapi: std::sync::OnceLock::new(),
                 nlu: Arc::new(nlu),
                 asr,
                 projects: label_studio::Projects::default(),
@@ -148,9 +152,12 @@ impl App {
     pub fn router(&self) -> Router {
         let limits = &self.state.limits;
         let (routes, api) = openapi::routes(limits).split_for_parts();
-        let doc: Arc<str> = api.to_pretty_json().unwrap_or_default().into();
+        // the same document for every router of this app
+        let _ = self
+            .state
+            .openapi
+            .set(api.to_pretty_json().unwrap_or_default());
         let routes = routes
-            .route("/openapi.json", openapi::serve_json(doc))
             .fallback(not_found)
             .with_state(Arc::clone(&self.state));
         harden(routes, limits.request_timeout)
@@ -230,9 +237,6 @@ impl Server {
             .map_err(ServeError::Serve)
     }
 }
-
-/// `IntoResponse` for handler results that are plain JSON values.
-pub(crate) type JsonResult = Result<axum::Json<serde_json::Value>, ApiError>;
 
 /// Milliseconds since `t0`, to 0.1 ms.
 pub(crate) fn ms_since(t0: Instant) -> f64 {

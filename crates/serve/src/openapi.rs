@@ -1,209 +1,17 @@
-//! The routes with their OpenAPI 3 description (utoipa), and
-//! `GET /openapi.json`.
-//!
-//! `/parse` and `/transcribe` answer with `Parsed::to_json()` plus a few
-//! fields: the response types below only describe that JSON for the
-//! document (tests/serve.rs checks every field served is described).
+//! The OpenAPI 3 document (utoipa): the routes each handler module exposes,
+//! assembled, and `GET /openapi.json` serving the finished document. The
+//! schemas are the types the handlers return (`ParseReport`, `HeardReport`,
+//! `Entity`, `PlanTrust`, `ResultItem`…), so what is served is what is
+//! described.
 
-use super::body::limited;
 use super::{AppState, Limits, label_studio, parse, transcribe};
-use axum::routing::MethodRouter;
-use serde::Serialize;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use std::sync::Arc;
-use utoipa::{OpenApi, ToSchema};
-use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// One entity: a span of the text in code points, `end` exclusive.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Entity {
-    #[schema(example = 0)]
-    pub start: usize,
-    #[schema(example = 2)]
-    pub end: usize,
-    /// One of the 7 labels of ANNOTATION.md.
-    #[schema(example = "nb_rounds")]
-    pub label: String,
-    #[schema(example = "12")]
-    pub text: String,
-    /// Mean marginal probability of the entity's tokens.
-    #[schema(example = 0.998)]
-    pub score: f32,
-}
-
-/// The workout the command means.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Plan {
-    #[schema(example = 12)]
-    pub rounds: u32,
-    #[schema(example = 120)]
-    pub work_s: u32,
-    #[schema(example = 30)]
-    pub rest_s: u32,
-}
-
-/// A word read as the number it sounds like.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Assumed {
-    #[schema(example = "Cesse")]
-    pub text: String,
-    #[schema(example = 16)]
-    pub value: u32,
-}
-
-/// Why one field of the plan is trusted, or must be checked.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct FieldTrust {
-    /// `heard` (said plainly), `default` (not said, 0 s of rest),
-    /// `assumed` (not heard: 1 round), `sound_alike`, `low_score` (tagger
-    /// unsure), `conflict` (two counts; the surest kept), `summed` (two
-    /// whole numbers of one unit added up), `unclear` (Whisper unsure of
-    /// the words), `rescored`
-    /// (chosen again by Whisper over the audio). Every one but `heard`,
-    /// `default` and a `rescored` with `clear` is uncertain.
-    #[schema(example = "sound_alike")]
-    pub why: String,
-    /// The words behind the value (`sound_alike`, `low_score`, `unclear`).
-    pub text: Option<String>,
-    /// The value read (`sound_alike`, `rescored`).
-    pub value: Option<u32>,
-    /// The tagger's marginal probability (`low_score`).
-    pub score: Option<f32>,
-    /// Whisper's least token probability under the words (`unclear`).
-    pub p: Option<f32>,
-    /// The count kept and those ignored (`conflict`).
-    pub kept: Option<String>,
-    pub dropped: Option<Vec<String>>,
-    /// The spans added up (`summed`).
-    pub texts: Option<Vec<String>>,
-    /// What Whisper first wrote in the count's place (`rescored`).
-    pub heard: Option<String>,
-    /// Log-probability lead of the chosen count over the next (`rescored`).
-    pub margin: Option<f32>,
-    /// Whether that lead is clear enough to trust the count (`rescored`).
-    pub clear: Option<bool>,
-}
-
-/// The trust of each field of the plan.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct PlanTrust {
-    pub rounds: FieldTrust,
-    pub work: FieldTrust,
-    pub rest: FieldTrust,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ParseTimings {
-    pub nlu_ms: f64,
-}
-
-/// `speechtimer parse --json` of the text, with timings.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ParseResponse {
-    pub text: String,
-    pub entities: Vec<Entity>,
-    /// `null` when the command is incomplete (see `error`).
-    pub plan: Option<Plan>,
-    /// What could not be understood, in French (only without a plan).
-    pub error: Option<String>,
-    /// Confidence of the whole tagging: the least sure token's marginal.
-    pub confidence: f32,
-    /// Remarks (text cut, nothing to read...), when any.
-    pub notes: Option<Vec<String>>,
-    /// Sound-alikes read as numbers, when any.
-    pub assumed: Option<Vec<Assumed>>,
-    /// Why each field of the plan is trusted.
-    pub trust: PlanTrust,
-    /// The plan fields to check before running it (`rounds`, `work_s`,
-    /// `rest_s`); empty when the plan is sure. The window says « À vérifier »
-    /// and never starts such a plan by itself.
-    #[schema(example = json!(["rounds"]))]
-    pub uncertain: Vec<String>,
-    pub timings: ParseTimings,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(crate) struct TranscribeTimings {
-    /// WAV decoding and resampling to 16 kHz.
-    pub decode_ms: f64,
-    /// Waiting for the transcriptions ahead.
-    pub wait_ms: f64,
-    pub asr_ms: f64,
-    pub nlu_ms: f64,
-    pub total_ms: f64,
-}
-
-/// The transcript, then the fields of `/parse` for it.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct TranscribeResponse {
-    /// The transcript (empty when nothing was said).
-    pub text: String,
-    pub no_speech: bool,
-    /// Seconds of audio received.
-    pub audio_s: f32,
-    /// Whisper's mean token probability.
-    pub asr_confidence: f32,
-    pub entities: Vec<Entity>,
-    pub plan: Option<Plan>,
-    pub error: Option<String>,
-    /// Confidence of the tagging (see /parse).
-    pub confidence: f32,
-    pub notes: Option<Vec<String>>,
-    pub assumed: Option<Vec<Assumed>>,
-    /// Why each field is trusted (see /parse); a doubtful round count has
-    /// been heard again over the audio (`rescored`).
-    pub trust: PlanTrust,
-    /// The plan fields to check (see /parse).
-    pub uncertain: Vec<String>,
-    pub timings: TranscribeTimings,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(crate) struct SetupResponse {
-    #[schema(example = "speechtimer-0.1.0-lstm-crf")]
-    pub model_version: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(crate) struct RegionValue {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-    /// One label.
-    pub labels: Vec<String>,
-}
-
-/// A Label Studio `labels` region.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Region {
-    #[schema(example = "e0")]
-    pub id: String,
-    /// `name` of the config's `<Labels>`.
-    #[schema(example = "label")]
-    pub from_name: String,
-    /// `name` of the `<Text>` it labels.
-    #[schema(example = "text")]
-    pub to_name: String,
-    #[schema(example = "labels")]
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub value: RegionValue,
-    pub score: f32,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Prediction {
-    pub result: Vec<Region>,
-    /// Parse confidence (least sure token): sort ascending for uncertainty sampling.
-    pub score: f32,
-    pub model_version: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(crate) struct PredictResponse {
-    pub results: Vec<Prediction>,
-    pub model_version: String,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -211,7 +19,6 @@ pub(crate) struct PredictResponse {
         title = "SpeechTimer",
         description = "Comprendre une commande de minuteur d'intervalles en français (texte ou WAV), et pré-annoter pour Label Studio. Les erreurs sont `{\"error\": \"…\"}`.",
     ),
-    paths(openapi_json),
     tags(
         (name = "speechtimer", description = "Commande tapée ou dite -> séries, effort, repos"),
         (name = "label-studio", description = "Backend ML de Label Studio"),
@@ -226,45 +33,187 @@ struct ApiDoc;
     tag = "speechtimer",
     responses((status = 200, description = "La description OpenAPI 3 de l'API", content_type = "application/json"))
 )]
-#[allow(dead_code)] // described here, served by `serve_json`
-async fn openapi_json() {}
-
-/// `GET /openapi.json` with the finished document.
-pub(super) fn serve_json(doc: Arc<str>) -> MethodRouter<Arc<AppState>> {
-    axum::routing::get(move || {
-        let doc = Arc::clone(&doc);
-        async move {
-            (
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                doc.to_string(),
-            )
-        }
-    })
+async fn openapi_json(State(app): State<Arc<AppState>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        app.openapi.get().cloned().unwrap_or_default(),
+    )
 }
 
-fn with_limit(
-    (schemas, paths, router): UtoipaMethodRouter<Arc<AppState>>,
-    max: usize,
-) -> UtoipaMethodRouter<Arc<AppState>> {
-    (schemas, paths, limited(router, max))
-}
-
-/// Every documented route, each with its body limit.
+/// Every route, each with its body limit, and the document describing them.
 pub(super) fn routes(limits: &Limits) -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(with_limit(routes!(parse::parse), limits.parse_bytes))
-        .routes(with_limit(
-            routes!(transcribe::transcribe),
-            limits.audio_bytes,
-        ))
-        .routes(routes!(label_studio::health))
-        .routes(routes!(label_studio::root))
-        .routes(with_limit(
-            routes!(label_studio::setup),
-            limits.label_studio_bytes,
-        ))
-        .routes(with_limit(
-            routes!(label_studio::predict),
-            limits.label_studio_bytes,
-        ))
+        .merge(parse::routes(limits))
+        .merge(transcribe::routes(limits))
+        .merge(label_studio::routes(limits))
+        .routes(routes!(openapi_json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::described::undescribed_field;
+    use crate::label_studio::{PredictResponse, Prediction};
+    use crate::parse::{ParseResponse, ParseTimings};
+    use crate::transcribe::{TranscribeResponse, TranscribeTimings};
+    use serde_json::{Value, json};
+    use speechtimer_core::values::{Entity, Label, PlanValues};
+    use speechtimer_corpus::label_studio::{ResultItem, ResultValue};
+    use speechtimer_nlu::{Assumed, ParseReport, PlanTrust, Reading, Trust};
+    use speechtimer_voice::HeardReport;
+
+    fn document() -> Value {
+        let (_, api) = routes(&Limits::default()).split_for_parts();
+        serde_json::to_value(api).unwrap()
+    }
+
+    fn entity(start: usize, end: usize, label: Label, text: &str) -> Entity {
+        Entity {
+            score: Some(0.9),
+            ..Entity::new(start, end, label, text)
+        }
+    }
+
+    /// A reading with every optional field set; `trust` as given.
+    fn full_reading(trust: PlanTrust) -> Reading {
+        Reading {
+            entities: vec![entity(0, 2, Label::NbRounds, "12")],
+            plan: Some(PlanValues {
+                rounds: 12,
+                work_s: 120,
+                rest_s: 30,
+            }),
+            error: Some("je n'ai pas compris".into()),
+            confidence: 0.9,
+            notes: vec!["note".into()],
+            assumed: vec![Assumed {
+                text: "Cesse".into(),
+                value: 16,
+            }],
+            trust,
+            uncertain: vec!["rounds".into()],
+        }
+    }
+
+    /// Two trusts that between them use every variant with fields.
+    fn trusts() -> [PlanTrust; 3] {
+        [
+            PlanTrust {
+                rounds: Trust::SoundAlike {
+                    text: "Cesse".into(),
+                    value: 16,
+                },
+                work: Trust::LowScore {
+                    text: "2".into(),
+                    score: 0.4,
+                },
+                rest: Trust::Conflict {
+                    kept: "30".into(),
+                    dropped: vec!["40".into()],
+                },
+            },
+            PlanTrust {
+                rounds: Trust::Rescored {
+                    heard: "dix".into(),
+                    value: 12,
+                    margin: 2.0,
+                    clear: true,
+                },
+                work: Trust::Summed {
+                    texts: vec!["40".into(), "20".into()],
+                },
+                rest: Trust::Unclear {
+                    text: "30".into(),
+                    p: 0.2,
+                },
+            },
+            PlanTrust {
+                rounds: Trust::Assumed,
+                work: Trust::Heard,
+                rest: Trust::Default,
+            },
+        ]
+    }
+
+    fn full_responses() -> Vec<(&'static str, &'static str, Value)> {
+        let mut out = vec![];
+        for trust in trusts() {
+            let reading = full_reading(trust);
+            let parse = ParseResponse {
+                report: ParseReport {
+                    text: "12 séries".into(),
+                    reading: reading.clone(),
+                },
+                timings: ParseTimings { nlu_ms: 1.0 },
+            };
+            out.push(("/parse", "post", serde_json::to_value(parse).unwrap()));
+            let heard = TranscribeResponse {
+                heard: HeardReport {
+                    text: "12 séries".into(),
+                    no_speech: false,
+                    audio_s: 2.5,
+                    asr_confidence: 0.8,
+                    cut: true,
+                    reading: Some(reading),
+                },
+                timings: TranscribeTimings {
+                    decode_ms: 1.0,
+                    wait_ms: 0.0,
+                    asr_ms: 500.0,
+                    nlu_ms: 1.0,
+                    total_ms: 502.0,
+                },
+            };
+            out.push(("/transcribe", "post", serde_json::to_value(heard).unwrap()));
+        }
+        let predicted = PredictResponse {
+            results: vec![Prediction {
+                result: vec![ResultItem {
+                    id: Some("e0".into()),
+                    kind: "labels".into(),
+                    from_name: "label".into(),
+                    to_name: "text".into(),
+                    value: ResultValue {
+                        start: 0,
+                        end: 2,
+                        text: Some("12".into()),
+                        labels: vec!["nb_rounds".into()],
+                    },
+                    score: Some(0.9),
+                }],
+                score: 0.9,
+                model_version: "v".into(),
+            }],
+            model_version: "v".into(),
+        };
+        out.push(("/predict", "post", serde_json::to_value(predicted).unwrap()));
+        out
+    }
+
+    #[test]
+    fn every_field_served_is_described() {
+        let doc = document();
+        for (path, method, value) in full_responses() {
+            assert_eq!(
+                undescribed_field(&doc, path, method, &value),
+                None,
+                "{method} {path}: {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_field_left_out_of_the_document_is_found() {
+        let doc = document();
+        let (path, method, mut value) = full_responses().remove(0);
+        value["trust"]["rounds"]["extra"] = json!(1);
+        assert!(undescribed_field(&doc, path, method, &value).is_some());
+        let (path, method, mut value) = full_responses().remove(1);
+        value["timings"]["gpu_ms"] = json!(1);
+        assert_eq!(
+            undescribed_field(&doc, path, method, &value).as_deref(),
+            Some("/transcribe.timings.gpu_ms")
+        );
+        assert!(undescribed_field(&doc, "/nowhere", "get", &value).is_some());
+    }
 }

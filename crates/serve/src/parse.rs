@@ -1,16 +1,17 @@
 //! `POST /parse`: a typed command -> entities, plan, confidence, timings.
 
-use super::body::ApiJson;
+use super::body::{ApiJson, limited};
 use super::error::{ApiError, ErrorBody};
-use super::openapi::ParseResponse;
-use super::{AppState, JsonResult, blocking, ms_since};
-use speechtimer_nlu::Nlu;
+use super::{AppState, Limits, blocking, ms_since};
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use speechtimer_nlu::{Nlu, ParseReport, Reading};
 use std::sync::Arc;
 use std::time::Instant;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ParseRequest {
@@ -19,19 +20,32 @@ pub(crate) struct ParseRequest {
     pub text: String,
 }
 
-/// `Parsed::to_json()` of `text` (the fields of `speechtimer parse --json`),
-/// and the milliseconds it took.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ParseTimings {
+    pub nlu_ms: f64,
+}
+
+/// `speechtimer parse --json` of the text, with timings.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ParseResponse {
+    #[serde(flatten)]
+    pub report: ParseReport,
+    pub timings: ParseTimings,
+}
+
+/// What `text` means (the fields of `speechtimer parse --json`), and the
+/// milliseconds it took.
 pub(crate) async fn understand(
     nlu: &Arc<Nlu>,
     text: String,
-) -> Result<(serde_json::Value, f64), ApiError> {
+) -> Result<(ParseReport, f64), ApiError> {
     let nlu = Arc::clone(nlu);
     blocking(move || {
         let t0 = Instant::now();
         let parsed = nlu
             .parse(&text)
             .map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok((parsed.to_json(), ms_since(t0)))
+        Ok((parsed.report(), ms_since(t0)))
     })
     .await
 }
@@ -52,8 +66,22 @@ pub(crate) async fn understand(
 pub(crate) async fn parse(
     State(app): State<Arc<AppState>>,
     ApiJson(req): ApiJson<ParseRequest>,
-) -> JsonResult {
-    let (mut v, nlu_ms) = understand(&app.nlu, req.text).await?;
-    v["timings"] = serde_json::json!({ "nlu_ms": nlu_ms });
-    Ok(Json(v))
+) -> Result<Json<ParseResponse>, ApiError> {
+    let (report, nlu_ms) = understand(&app.nlu, req.text).await?;
+    Ok(Json(ParseResponse {
+        report,
+        timings: ParseTimings { nlu_ms },
+    }))
+}
+
+/// `/parse`, with its body limit.
+pub(crate) fn routes(limits: &Limits) -> OpenApiRouter<Arc<AppState>> {
+    let (schemas, paths, router) = routes!(parse);
+    OpenApiRouter::new().routes((schemas, paths, limited(router, limits.parse_bytes)))
+}
+
+/// The reading of `text`, for a transcript that gave none.
+pub(crate) async fn read(nlu: &Arc<Nlu>, text: String) -> Result<(Reading, f64), ApiError> {
+    let (report, ms) = understand(nlu, text).await?;
+    Ok((report.reading, ms))
 }

@@ -4,20 +4,24 @@
 //! (a one-permit semaphore, on a blocking thread); at most `max_waiting`
 //! more wait for it, and past that the answer is 503 with `Retry-After`.
 
-use super::body::WavBody;
+use super::body::{WavBody, limited};
 use super::error::{ApiError, ErrorBody};
-use super::openapi::TranscribeResponse;
-use super::parse::understand;
-use super::{AppState, JsonResult, blocking, ms_since};
-use speechtimer_asr::{DecodeOptions, Transcriber, model_store};
-use speechtimer_audio::wav;
+use super::parse::read;
+use super::{AppState, Limits, blocking, ms_since};
 use axum::Json;
 use axum::extract::State;
+use serde::Serialize;
+use speechtimer_asr::{DecodeOptions, Transcriber, model_store};
+use speechtimer_audio::wav;
+use speechtimer_voice::HeardReport;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use tokio::sync::Semaphore;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The speech model as the server has it.
 pub(crate) enum Asr {
@@ -63,8 +67,7 @@ impl Asr {
             }),
             Err(e) => {
                 tracing::warn!("no speech recognition: {e}");
-                let e = e.to_string();
-                let todo = if e.contains("model fetch") {
+                let todo = if e.fetch_helps() {
                     "puis redémarrez `speechtimer serve`"
                 } else {
                     "lancez `speechtimer model fetch` (ou corrigez le chemin) puis redémarrez `speechtimer serve`"
@@ -94,6 +97,27 @@ impl Worker {
         }
         Ok(ticket)
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TranscribeTimings {
+    /// WAV decoding and resampling to 16 kHz.
+    pub decode_ms: f64,
+    /// Waiting for the transcriptions ahead.
+    pub wait_ms: f64,
+    pub asr_ms: f64,
+    pub nlu_ms: f64,
+    pub total_ms: f64,
+}
+
+/// The transcript and what it means (the report of `transcribe --json`),
+/// with timings. A doubtful round count has been heard again over the
+/// audio (`trust.rounds.why` is `rescored`).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TranscribeResponse {
+    #[serde(flatten)]
+    pub heard: HeardReport,
+    pub timings: TranscribeTimings,
 }
 
 /// Mono 16 kHz samples of an upload, and whether its data was cut short.
@@ -135,7 +159,10 @@ fn decode_upload(bytes: &[u8], max_seconds: f32) -> Result<(Vec<f32>, bool), Api
         (status = 503, description = "Modèle Whisper absent (`speechtimer model fetch`), ou trop de transcriptions en attente (Retry-After)", body = ErrorBody),
     )
 )]
-pub(crate) async fn transcribe(State(app): State<Arc<AppState>>, WavBody(bytes): WavBody) -> JsonResult {
+pub(crate) async fn transcribe(
+    State(app): State<Arc<AppState>>,
+    WavBody(bytes): WavBody,
+) -> Result<Json<TranscribeResponse>, ApiError> {
     let t0 = Instant::now();
     // the upload is checked first: a bad one is the client's to fix (4xx)
     let max_seconds = app.limits.audio_seconds;
@@ -164,27 +191,30 @@ pub(crate) async fn transcribe(State(app): State<Arc<AppState>>, WavBody(bytes):
             .map_err(ApiError::internal)
     })
     .await?;
-    let transcript = &heard.transcript;
-    let (mut v, nlu_ms) = match &heard.parsed {
-        Some(p) => (p.to_json(), (heard.nlu + heard.rescore).as_secs_f64() * 1e3),
-        None => understand(&app.nlu, transcript.text.clone()).await?,
+    let mut report = heard.report();
+    let (mut reading, nlu_ms) = match report.reading.take() {
+        Some(r) => (r, (heard.nlu + heard.rescore).as_secs_f64() * 1e3),
+        None => read(&app.nlu, report.text.clone()).await?,
     };
-    v["no_speech"] = transcript.no_speech.into();
-    v["audio_s"] = ((transcript.audio_s as f64 * 1000.0).round() / 1000.0).into();
-    v["asr_confidence"] = ((transcript.confidence as f64 * 1000.0).round() / 1000.0).into();
     if truncated {
-        let note = "fichier WAV tronqué : son en-tête annonce plus de données qu'il n'en contient, seule la partie présente a été lue";
-        match v["notes"].as_array_mut() {
-            Some(notes) => notes.push(note.into()),
-            None => v["notes"] = serde_json::json!([note]),
-        }
+        reading.notes.push("fichier WAV tronqué : son en-tête annonce plus de données qu'il n'en contient, seule la partie présente a été lue".into());
     }
-    v["timings"] = serde_json::json!({
-        "decode_ms": decode_ms,
-        "wait_ms": wait_ms,
-        "asr_ms": (transcript.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
-        "nlu_ms": nlu_ms,
-        "total_ms": ms_since(t0),
-    });
-    Ok(Json(v))
+    report.reading = Some(reading);
+    let timings = TranscribeTimings {
+        decode_ms,
+        wait_ms,
+        asr_ms: (heard.transcript.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+        nlu_ms,
+        total_ms: ms_since(t0),
+    };
+    Ok(Json(TranscribeResponse {
+        heard: report,
+        timings,
+    }))
+}
+
+/// `/transcribe`, with its body limit.
+pub(crate) fn routes(limits: &Limits) -> OpenApiRouter<Arc<AppState>> {
+    let (schemas, paths, router) = routes!(transcribe);
+    OpenApiRouter::new().routes((schemas, paths, limited(router, limits.audio_bytes)))
 }

@@ -1,8 +1,8 @@
 //! Gold spans -> one BIO tag per token.
 
+use speechtimer_core::values::Entity;
 use speechtimer_nlu::tags;
 use speechtimer_nlu::tokenize::Token;
-use speechtimer_core::values::Entity;
 
 /// The tag path of `tokens` for `entities`, or `None` when a span does not
 /// fall on token boundaries (the example cannot be learned as tokenized).

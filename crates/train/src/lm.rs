@@ -1,12 +1,12 @@
 //! Making the domain language model: clean generated commands (as Whisper
 //! writes them), split into Whisper's token ids, counted into an n-gram.
 
-use speechtimer_lm::TokenLm;
-use speechtimer_lm::bpe::Bpe;
-use speechtimer_lm::LmError;
-use speechtimer_corpus::generate::{Style, generate_styled};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use speechtimer_corpus::generate::{Style, generate_styled};
+use speechtimer_lm::LmError;
+use speechtimer_lm::TokenLm;
+use speechtimer_lm::bpe::Bpe;
 
 /// How the LM is made; the defaults made the shipped `models/lm/domain.lm`.
 #[derive(Debug, Clone, Copy, PartialEq)]

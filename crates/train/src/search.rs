@@ -2,8 +2,8 @@
 //! validation F1 wins (ties: the smaller model).
 
 use super::{TrainConfig, TrainOutcome, train};
-use speechtimer_corpus::Example;
 use rand::{Rng, SeedableRng, rngs::StdRng};
+use speechtimer_corpus::Example;
 use std::path::Path;
 
 /// One sampled setting around `base`.

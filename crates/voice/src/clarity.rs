@@ -4,8 +4,8 @@
 //! « À vérifier » rather than as understood. The round count is heard
 //! again instead (`count.rs`).
 
-use speechtimer_nlu::{Parsed, Trust};
 use speechtimer_core::values::Quantity;
+use speechtimer_nlu::{Parsed, Trust};
 
 /// Below this probability a duration's token is not trusted. On the
 /// committed fixtures every right duration scored at least 0.43 (word
@@ -65,8 +65,8 @@ fn spans_text(parsed: &Parsed, q: Quantity) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use speechtimer_nlu::parsed_from_spans;
     use speechtimer_core::values::Label;
+    use speechtimer_nlu::parsed_from_spans;
 
     fn parsed(text: &str, spans: &[(&str, Label)]) -> Parsed {
         let spans: Vec<_> = spans.iter().map(|&(t, l)| (t, l, 0.99)).collect();

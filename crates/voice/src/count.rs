@@ -9,11 +9,11 @@
 //! clearly.
 
 use speechtimer_asr::{AsrError, Decoded};
-use speechtimer_nlu::trust::LOW_SCORE;
-use speechtimer_nlu::{Nlu, NluError, Parsed, Trust};
 use speechtimer_core::values::{
     WordStyle, int_to_words, kept_count, parse_number, sound_alike, strip_accents,
 };
+use speechtimer_nlu::trust::LOW_SCORE;
+use speechtimer_nlu::{Nlu, NluError, Parsed, Trust};
 
 /// Counts tried in the slot.
 pub const MAX_COUNT: u32 = 99;
@@ -327,8 +327,8 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use speechtimer_nlu::parsed_from_spans as parsed;
     use speechtimer_core::values::Label;
+    use speechtimer_nlu::parsed_from_spans as parsed;
 
     #[test]
     fn a_sound_alike_count_is_the_slot() {

@@ -6,9 +6,11 @@ pub mod clarity;
 pub mod command;
 pub mod count;
 pub mod endpoint;
+mod report;
 pub mod source;
 pub mod worker;
 
 pub use command::{TimerCommand, timer_command};
+pub use report::HeardReport;
 pub use source::Source;
 pub use worker::{Heard, Timings, Voice, VoiceConfig, VoiceMsg};

@@ -25,6 +25,7 @@ impl Quantity {
 
 /// An entity label, named exactly as in ANNOTATION.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Label {
     #[serde(rename = "nb_rounds")]
     NbRounds,
@@ -122,13 +123,20 @@ impl FromStr for Label {
 /// A labelled span. `start`/`end` are code-point offsets (end exclusive) in
 /// the utterance, and `text` is the covered text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Entity {
+    #[cfg_attr(feature = "schema", schema(example = 0))]
     pub start: usize,
+    #[cfg_attr(feature = "schema", schema(example = 2))]
     pub end: usize,
+    /// One of the labels of ANNOTATION.md.
     pub label: Label,
+    #[cfg_attr(feature = "schema", schema(example = "12"))]
     pub text: String,
-    /// A model's confidence, when the entity is a prediction.
+    /// A model's confidence, when the entity is a prediction (the mean
+    /// marginal probability of its tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(example = 0.998))]
     pub score: Option<f32>,
 }
 

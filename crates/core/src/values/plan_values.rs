@@ -15,9 +15,13 @@ pub(super) const MAX_VALUE_SECONDS: u32 = 100 * 3600;
 
 /// The numbers an utterance means, as in the `plan` field of the JSONL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PlanValues {
+    #[cfg_attr(feature = "schema", schema(example = 12))]
     pub rounds: u32,
+    #[cfg_attr(feature = "schema", schema(example = 120))]
     pub work_s: u32,
+    #[cfg_attr(feature = "schema", schema(example = 30))]
     pub rest_s: u32,
 }
 

@@ -5,9 +5,9 @@
 use super::lexicon::*;
 use super::numbers::{NumberWriter, sound_alike_for};
 use super::sentence::{Kind, Sentence};
-use speechtimer_core::values::{Label, Quantity};
 use rand::Rng;
 use rand::seq::SliceRandom;
+use speechtimer_core::values::{Label, Quantity};
 
 /// Chance that a round count is written as one of its sound-alikes
 /// (besides the rarer sound-alikes of any number in words).

@@ -13,11 +13,11 @@ pub use numbers::{WordStyle, int_to_words};
 
 use super::Example;
 use super::validate::validate;
-use speechtimer_core::values::Label;
 use grammar::{Grammar, sample_plan};
 use numbers::NumberWriter;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use speechtimer_core::values::Label;
 use std::collections::{BTreeMap, HashSet};
 
 /// How the generated sentences are written.
@@ -101,7 +101,9 @@ pub fn sentence_shape(ex: &Example) -> String {
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?' | ';' | ':'))
         .filter(|w| !w.is_empty())
         .map(|w| {
-            if w.chars().all(|c| c.is_ascii_digit()) || speechtimer_core::values::parse_number(w).is_ok() {
+            if w.chars().all(|c| c.is_ascii_digit())
+                || speechtimer_core::values::parse_number(w).is_ok()
+            {
                 "N"
             } else {
                 w

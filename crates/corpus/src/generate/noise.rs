@@ -4,8 +4,8 @@
 
 use super::lexicon::{FILLERS, one};
 use super::sentence::{Kind, Piece, Sentence};
-use speechtimer_core::values::strip_accents;
 use rand::Rng;
+use speechtimer_core::values::strip_accents;
 
 pub(super) fn apply<R: Rng>(rng: &mut R, s: &mut Sentence) {
     if rng.random_bool(0.08) {

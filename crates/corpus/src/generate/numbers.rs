@@ -1,9 +1,9 @@
 //! Writing a number the way a person says it or an ASR writes it: digits,
 //! French words in three hyphenation styles, decimals, sound-alikes.
 
+use rand::Rng;
 use speechtimer_core::values::sound_alikes_of;
 pub use speechtimer_core::values::{WordStyle, int_to_words};
-use rand::Rng;
 
 /// How one utterance writes its numbers.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,73 @@
+//! What happens each frame before anything is drawn: the voice worker's
+//! reports, keyboard shortcuts, the timer's tick (its cues, the prefs
+//! written once typing has paused) and when to draw again. eframe calls it
+//! as `App::logic`; `view` only draws what it leaves.
+
+use super::state::{AppState, SAVE_AFTER};
+use crate::timer::{RunState, Status};
+use egui::{Context, Key};
+use std::time::{Duration, Instant};
+
+/// Longest wait between two frames of a running countdown (progress bars).
+pub const RUNNING_REPAINT: Duration = Duration::from_millis(250);
+
+/// One frame's logic; the timer's status, for the view.
+pub fn logic(ctx: &Context, state: &mut AppState) -> Status {
+    if std::mem::take(&mut state.talk_on_start) {
+        talk(ctx, state);
+    }
+    let drawn = Instant::now();
+    state.frames.frame(drawn);
+    state.poll_voice();
+    shortcuts(ctx, state);
+    let status = state.tick();
+    if status.state == RunState::Running {
+        // redraw when the shown second changes, and often enough for the bars
+        let next = status.until_next_second().min(RUNNING_REPAINT) + Duration::from_millis(5);
+        ctx.request_repaint_after(next);
+        state.frames.expect(drawn + next);
+    }
+    if state.has_unsaved_prefs() {
+        // come back to write the plan once typing has paused
+        ctx.request_repaint_after(SAVE_AFTER + Duration::from_millis(5));
+    }
+    status
+}
+
+/// Starts listening; the worker wakes the window when it has news.
+pub fn talk(ctx: &Context, state: &mut AppState) {
+    let ctx = ctx.clone();
+    state.talk(move || ctx.request_repaint());
+}
+
+/// Space start/pause, Right skip, R reset, M held to talk; not while
+/// typing in a field.
+fn shortcuts(ctx: &Context, state: &mut AppState) {
+    if ctx.egui_wants_keyboard_input() {
+        return;
+    }
+    let (space, right, r, m_down, m_up) = ctx.input(|i| {
+        (
+            i.key_pressed(Key::Space),
+            i.key_pressed(Key::ArrowRight),
+            i.key_pressed(Key::R),
+            i.key_pressed(Key::M) && !i.modifiers.any(),
+            i.key_released(Key::M),
+        )
+    });
+    if m_down {
+        talk(ctx, state);
+    }
+    if m_up {
+        state.stop_talking();
+    }
+    if space {
+        state.toggle();
+    }
+    if right {
+        state.skip();
+    }
+    if r {
+        state.reset();
+    }
+}

@@ -24,7 +24,8 @@ pub enum WhisperStatus {
 pub struct WhisperModel(Arc<Mutex<WhisperStatus>>);
 
 impl WhisperModel {
-    /// Looks the model up the usual way (`--whisper-model`, env, ./models, data dir).
+    /// Looks the model up the usual way (`$SPEECHTIMER_WHISPER_MODEL`,
+    /// ./models/whisper, the data directory; the window has no option).
     pub fn locate() -> Self {
         let status = match model_store::locate(None) {
             Ok((path, _)) => WhisperStatus::Present(path),

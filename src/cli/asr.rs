@@ -216,18 +216,43 @@ pub(crate) struct ListenCmd {
     pub decode: DecodeArgs,
 }
 
-fn meter(level: Level) {
-    let bars = ((level.db + 60.0) / 3.0).clamp(0.0, 20.0) as usize;
-    eprint!(
-        "\r{} [{:<20}] {:>4.0} dB",
-        if level.speaking {
+/// The level meter of `listen` on stderr: redrawn in place on a terminal;
+/// in a log or a pipe, one line when speech starts and one when it stops
+/// (not thousands of `\r` frames).
+struct Meter {
+    terminal: bool,
+    speaking: Option<bool>,
+}
+
+impl Meter {
+    fn new() -> Self {
+        Self {
+            terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            speaking: None,
+        }
+    }
+
+    fn show(&mut self, level: Level) {
+        let what = if level.speaking {
             "● parole"
         } else {
             "○ écoute"
-        },
-        "#".repeat(bars),
-        level.db
-    );
+        };
+        if self.terminal {
+            let bars = ((level.db + 60.0) / 3.0).clamp(0.0, 20.0) as usize;
+            eprint!("\r{what} [{:<20}] {:>4.0} dB", "#".repeat(bars), level.db);
+        } else if self.speaking != Some(level.speaking) {
+            self.speaking = Some(level.speaking);
+            eprintln!("{what}");
+        }
+    }
+
+    /// Ends the line drawn in place.
+    fn done(&self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
 }
 
 pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result<()> {
@@ -235,6 +260,8 @@ pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result
     let asr = cmd.decode.load()?;
     let mut mic = Capture::open(cmd.device.as_deref())?;
     eprintln!("Micro : {}", mic.name());
+    let mut meter = Meter::new();
+    let mut show = |level: Level| meter.show(level);
     let samples = if cmd.push_to_talk {
         eprintln!("Entrée pour commencer…");
         let mut line = String::new();
@@ -247,7 +274,7 @@ pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result
             flag.store(true, std::sync::atomic::Ordering::Relaxed);
         });
         eprintln!("Parlez, puis Entrée pour arrêter.");
-        mic.record_until(&stop, Duration::from_secs(15), &mut meter)?
+        mic.record_until(&stop, Duration::from_secs(15), &mut show)?
     } else {
         eprintln!("Parlez (fin détectée après un silence)…");
         let cfg = EndpointConfig {
@@ -255,9 +282,9 @@ pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result
             ..EndpointConfig::default()
         };
         let never = AtomicBool::new(false);
-        capture::listen(&mut mic, cfg, Duration::from_secs(10), &never, &mut meter)?
+        capture::listen(&mut mic, cfg, Duration::from_secs(10), &never, &mut show)?
     };
-    eprintln!();
+    meter.done();
     if let Some(path) = &cmd.save {
         wav::write_mono_i16(path, &samples, wav::WRITE_RATE)
             .with_context(|| format!("enregistrement de {}", path.display()))?;

@@ -114,11 +114,12 @@ pub(crate) fn progress_bar(len: u64, what: &str) -> ProgressBar {
 fn generate_cmd(n: usize, seed: u64, out: &Path) -> Result<()> {
     let bar = progress_bar(n as u64, "génération");
     let start = std::time::Instant::now();
-    let examples = generate::generate(n, seed, |i| {
-        if i % 256 == 0 {
-            bar.set_position(i as u64);
-        }
-    });
+    let (examples, rejected) =
+        generate::generate_counted(n, seed, generate::Style::Transcript, |i| {
+            if i % 256 == 0 {
+                bar.set_position(i as u64);
+            }
+        });
     bar.finish_and_clear();
     let elapsed = start.elapsed();
     write_jsonl_file(out, &examples)?;
@@ -133,9 +134,13 @@ fn generate_cmd(n: usize, seed: u64, out: &Path) -> Result<()> {
         summary.shapes,
         n as f64 / elapsed.as_secs_f64().max(1e-9)
     );
+    println!(
+        "tirages rejetés : {} invalides, {} dont les spans disent un autre plan",
+        rejected.invalid, rejected.mismatched
+    );
     println!("étiquettes :");
     for (label, count) in &summary.labels {
-        println!("  {label:<16} {count}");
+        println!("  {:<16} {count}", label.to_string());
     }
     Ok(())
 }

@@ -32,11 +32,10 @@ fn run(asr: &Mutex<Transcriber>, clip: &Clip) -> Transcript {
         .transcribe(&samples)
         .expect("transcribes");
     eprintln!(
-        "{:<24} {:>5.2}s  ns={} p_ns={:.2} conf={:.2}  {:?}",
+        "{:<24} {:>5.2}s  ns={} conf={:.2}  {:?}",
         clip.file,
         t.elapsed.as_secs_f32(),
         t.no_speech,
-        t.no_speech_prob,
         t.confidence,
         t.text
     );

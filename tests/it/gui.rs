@@ -274,6 +274,30 @@ fn missing_speech_model_is_offered_and_progress_shown() {
         h.query_by_role_and_label(Role::TextInput, "Séries")
             .is_some()
     );
+    // what the download thread reports is shown, and the offer is gone
+    let downloading = WhisperModel::with(WhisperStatus::Downloading {
+        step: "téléchargement de ggml-base.bin".into(),
+        done: 74_000_000,
+        total: 148_000_000,
+    });
+    h.state_mut().state.whisper = Some(downloading);
+    h.step();
+    assert!(
+        h.query_by_label_contains("téléchargement de ggml-base.bin 74 / 148 Mo")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("Télécharger le modèle vocal (≈ 150 Mo)")
+            .is_none()
+    );
+    let failed = WhisperModel::with(WhisperStatus::Failed("réseau coupé".into()));
+    h.state_mut().state.whisper = Some(failed);
+    h.step();
+    assert!(
+        h.query_by_label_contains("Téléchargement échoué : réseau coupé")
+            .is_some()
+    );
+    assert!(h.query_by_label("Réessayer").is_some());
     let present = WhisperModel::with(WhisperStatus::Present("m.bin".into()));
     h.state_mut().state.whisper = Some(present);
     h.step();

@@ -121,9 +121,6 @@ pub struct DecodeOptions {
     /// Fewer threads while other processes keep cores busy (`cpu.rs`);
     /// off when a thread count is asked for.
     pub adapt_threads: bool,
-    /// Above this no-speech probability (and with low confidence) the
-    /// result is flagged as no speech.
-    pub no_speech_threshold: f32,
     /// The domain language model fused into the decoder.
     pub lm: LmChoice,
     /// Weight of `ln P_LM` added to each logit (0: the filter runs but
@@ -167,7 +164,6 @@ impl Default for DecodeOptions {
                 .map(|n| n.get())
                 .unwrap_or(2),
             adapt_threads: true,
-            no_speech_threshold: 0.6,
             lm: LmChoice::Embedded,
             lm_weight: DEFAULT_LM_WEIGHT,
             fallback: false,
@@ -192,9 +188,9 @@ pub struct Transcript {
     pub encoded: Option<Duration>,
     /// Mean probability of the text tokens, 0..1.
     pub confidence: f32,
-    /// Whisper's own no-speech probability.
-    pub no_speech_prob: f32,
-    /// Nothing was said (silence, steady noise, or Whisper says so).
+    /// Nothing was said: the energy gate found no speech (silence, steady
+    /// noise), or Whisper wrote nothing. (Whisper's own no-speech
+    /// probability is not used: whisper.cpp 1.8.3 never fills it in.)
     pub no_speech: bool,
     /// The clip was longer than 30 s and only its start was decoded.
     pub cut: bool,
@@ -442,7 +438,6 @@ impl Transcriber {
             elapsed: Duration::ZERO,
             encoded: None,
             confidence: 0.0,
-            no_speech_prob: 1.0,
             no_speech: true,
             cut,
             tokens: Vec::new(),
@@ -529,13 +524,11 @@ impl Transcriber {
         let eot = self.ctx.token_eot();
         let mut text = String::new();
         let (mut psum, mut pn) = (0f32, 0usize);
-        let mut no_speech_prob = 0f32;
         let mut tokens = Vec::new();
         for i in 0..state.full_n_segments() {
             let Some(seg) = state.get_segment(i) else {
                 continue;
             };
-            no_speech_prob = no_speech_prob.max(seg.no_speech_probability());
             if let Ok(t) = seg.to_str_lossy() {
                 text.push_str(&t);
             }
@@ -551,8 +544,7 @@ impl Transcriber {
         }
         let text = clean(&text);
         let confidence = if pn > 0 { psum / pn as f32 } else { 0.0 };
-        let no_speech =
-            text.is_empty() || (no_speech_prob > o.no_speech_threshold && confidence < 0.5);
+        let no_speech = text.is_empty();
         let transcript = Transcript {
             text: if no_speech { String::new() } else { text },
             audio_s,
@@ -562,7 +554,6 @@ impl Transcriber {
                 .and_then(|f| f.first_call.get())
                 .map(|t| t.saturating_duration_since(t0)),
             confidence,
-            no_speech_prob,
             no_speech,
             cut,
             tokens,

@@ -147,7 +147,8 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
     let mut out = ApiError::new(status, default_message(status)).into_response();
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            out.headers_mut().insert(name.clone(), value.clone());
+            // append: a header may repeat (`Vary`, `Set-Cookie`…)
+            out.headers_mut().append(name.clone(), value.clone());
         }
     }
     out
@@ -180,5 +181,35 @@ mod tests {
             let m = default_message(StatusCode::from_u16(s).unwrap());
             assert!(!m.is_empty());
         }
+    }
+
+    #[test]
+    fn a_bodiless_error_becomes_json_and_keeps_repeated_headers() {
+        use axum::Router;
+        use axum::body::Body;
+        use axum::routing::get;
+        use tower::ServiceExt;
+        let teapot = || async {
+            let mut res = StatusCode::IM_A_TEAPOT.into_response();
+            for v in ["accept", "origin"] {
+                res.headers_mut()
+                    .append(header::VARY, HeaderValue::from_static(v));
+            }
+            res
+        };
+        let router = Router::new()
+            .route("/", get(teapot))
+            .layer(axum::middleware::from_fn(json_errors));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let res = rt.block_on(async {
+            let req = axum::http::Request::get("/").body(Body::empty()).unwrap();
+            router.oneshot(req).await.unwrap()
+        });
+        assert_eq!(res.status(), StatusCode::IM_A_TEAPOT);
+        let vary: Vec<_> = res.headers().get_all(header::VARY).iter().collect();
+        assert_eq!(vary, ["accept", "origin"]);
+        assert!(is_json(&res));
     }
 }

@@ -1,5 +1,6 @@
 //! Random hyper-parameter search: short runs with sampled settings, the best
-//! validation F1 wins (ties: the smaller model).
+//! validation F1 wins (of equal ones, the last tried: `max_by` keeps the
+//! last maximum).
 
 use super::{TrainConfig, TrainOutcome, train};
 use rand::{Rng, SeedableRng, rngs::StdRng};

@@ -22,6 +22,17 @@ pub(super) struct Spoken {
     pub rest_s: Option<u32>,
 }
 
+impl Spoken {
+    /// The plan values this says: no count is one round, no rest is none.
+    pub(super) fn values(&self) -> speechtimer_core::values::PlanValues {
+        speechtimer_core::values::PlanValues {
+            rounds: self.rounds.unwrap_or(1),
+            work_s: self.work_s,
+            rest_s: self.rest_s.unwrap_or(0),
+        }
+    }
+}
+
 pub(super) fn sample_plan<R: Rng>(rng: &mut R) -> Spoken {
     let absurd = rng.random_bool(0.01);
     let rounds = if rng.random_bool(0.18) {
@@ -230,7 +241,7 @@ impl<R: Rng> Grammar<'_, R> {
                 }
             }
             88..94 => {
-                let lead = *pick(self.rng, &[("nombre de", 2), ("nombre de", 1), ("", 2)]);
+                let lead = *pick(self.rng, &[("nombre de", 3), ("", 2)]);
                 s.word(lead);
                 s.unit(plural);
                 if self.chance(0.5) {

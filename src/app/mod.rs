@@ -8,10 +8,11 @@ pub mod frames;
 pub mod palette;
 pub mod state;
 pub mod store;
+pub mod threads;
 pub mod view;
 pub mod whisper;
 
-use crate::audio::playback::{CueSink, Player, Silent};
+use crate::audio::playback::{CueSink, Silent};
 use clock::Clock;
 pub use state::AppState;
 use store::Store;
@@ -83,7 +84,7 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
     let sound: Box<dyn CueSink> = if options.mute {
         Box::new(Silent::default())
     } else {
-        Box::new(Player::spawn())
+        Box::new(threads::spawn_player())
     };
     let nlu = match crate::nlu::Nlu::load(options.ner_model.as_deref()) {
         Ok(n) => Some(std::sync::Arc::new(n)),

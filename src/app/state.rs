@@ -170,7 +170,7 @@ impl AppState {
                     return;
                 }
             };
-            match Voice::spawn(VoiceConfig::new(path, self.nlu.clone()), notify) {
+            match super::threads::spawn_voice(VoiceConfig::new(path, self.nlu.clone()), notify) {
                 Ok(v) => self.voice = Some(v),
                 Err(e) => {
                     self.notices.push(format!("Écoute impossible : {e}"));

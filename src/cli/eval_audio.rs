@@ -162,7 +162,7 @@ impl Worker {
             config.endpoint.hangover_ms = h;
         }
         Ok(Self {
-            voice: Voice::spawn(config, || {})?,
+            voice: speechtimer::app::threads::spawn_voice(config, || {})?,
         })
     }
 

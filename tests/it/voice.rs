@@ -62,7 +62,7 @@ fn worker(early_ms: u32) -> Option<Voice> {
     let nlu = Arc::new(Nlu::embedded().expect("embedded model"));
     let mut config = VoiceConfig::new(model, Some(nlu));
     config.early_ms = early_ms;
-    Some(Voice::spawn(config, || {}).expect("worker starts"))
+    Some(speechtimer::app::threads::spawn_voice(config, || {}).expect("worker starts"))
 }
 
 fn heard_of(msg: &VoiceMsg) -> Option<&Heard> {
@@ -218,7 +218,8 @@ fn silence_and_a_missing_file_are_reported_not_hung() {
     let Some(model) = model_or_skip("voice") else {
         return;
     };
-    let voice = Voice::spawn(VoiceConfig::new(model, None), || {}).expect("worker starts");
+    let voice = speechtimer::app::threads::spawn_voice(VoiceConfig::new(model, None), || {})
+        .expect("worker starts");
     for clip in ["silence.wav", "noise.wav"] {
         match hear(&voice, clip) {
             VoiceMsg::NotUnderstood { heard, missing } => {
@@ -237,7 +238,7 @@ fn silence_and_a_missing_file_are_reported_not_hung() {
 #[test]
 fn a_missing_speech_model_is_an_error_message() {
     let _whisper = crate::common::one_whisper_at_a_time();
-    let voice = Voice::spawn(
+    let voice = speechtimer::app::threads::spawn_voice(
         VoiceConfig::new("/nonexistent/ggml-base.bin".into(), None),
         || {},
     )

@@ -1,11 +1,12 @@
-//! Plays cues on the default output device from a background thread, so the
-//! UI never waits on audio. With no device the player stays silent and says
-//! so once through [`Player::unavailable`].
+//! Plays cues on the default output device from a background thread (the
+//! app starts it: [`Speaker::run`]), so the UI never waits on audio. With no
+//! device the player stays silent and says so once through
+//! [`CueSink::unavailable`].
 
 use super::beep::{Cue, SAMPLE_RATE};
 use std::collections::HashMap;
 use std::num::NonZero;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, OnceLock};
 
 /// Where the app sends its cues.
@@ -38,47 +39,61 @@ impl CueSink for Silent {
     }
 }
 
-/// rodio output on a thread of its own.
+/// rodio output: the handle the app plays cues through; the [`Speaker`]
+/// plays them on a thread the app starts.
 pub struct Player {
     tx: Sender<Cue>,
     failure: Arc<OnceLock<String>>,
 }
 
+/// The output loop of a [`Player`], for the thread that runs it.
+pub struct Speaker {
+    rx: Receiver<Cue>,
+    failure: Arc<OnceLock<String>>,
+}
+
 impl Player {
-    /// Starts the audio thread; returns at once (opening the device happens
-    /// on that thread).
-    pub fn spawn() -> Self {
+    /// The handle and its output loop; nothing is opened until
+    /// [`Speaker::run`] runs.
+    pub fn new() -> (Self, Speaker) {
         let (tx, rx) = mpsc::channel::<Cue>();
         let failure = Arc::new(OnceLock::new());
-        let fail = Arc::clone(&failure);
-        let spawned = std::thread::Builder::new()
-            .name("beeps".into())
-            .spawn(move || {
-                let mut sink = match rodio::DeviceSinkBuilder::open_default_sink() {
-                    Ok(sink) => sink,
-                    Err(err) => {
-                        tracing::warn!("no audio output: {err}");
-                        let _ = fail.set(
-                            "Pas de sortie audio : le minuteur fonctionne sans bips.".to_string(),
-                        );
-                        return;
-                    }
-                };
-                sink.log_on_drop(false);
-                let buffers: HashMap<Cue, Vec<f32>> =
-                    Cue::ALL.iter().map(|c| (*c, c.samples())).collect();
-                let rate = NonZero::new(SAMPLE_RATE).expect("non-zero rate");
-                let mono = NonZero::new(1u16).expect("non-zero channels");
-                while let Ok(cue) = rx.recv() {
-                    let samples = buffers.get(&cue).cloned().unwrap_or_default();
-                    sink.mixer()
-                        .add(rodio::buffer::SamplesBuffer::new(mono, rate, samples));
-                }
-            });
-        if let Err(err) = spawned {
-            let _ = failure.set(format!("Son indisponible ({err})."));
+        let speaker = Speaker {
+            rx,
+            failure: Arc::clone(&failure),
+        };
+        (Self { tx, failure }, speaker)
+    }
+
+    /// Says why there is no sound when the output thread could not start.
+    pub fn thread_failed(&self, err: &std::io::Error) {
+        let _ = self.failure.set(format!("Son indisponible ({err})."));
+    }
+}
+
+impl Speaker {
+    /// Opens the default output device and plays each cue sent, until the
+    /// [`Player`] is dropped; with no device, says so once and returns.
+    pub fn run(self) {
+        let mut sink = match rodio::DeviceSinkBuilder::open_default_sink() {
+            Ok(sink) => sink,
+            Err(err) => {
+                tracing::warn!("no audio output: {err}");
+                let _ = self
+                    .failure
+                    .set("Pas de sortie audio : le minuteur fonctionne sans bips.".to_string());
+                return;
+            }
+        };
+        sink.log_on_drop(false);
+        let buffers: HashMap<Cue, Vec<f32>> = Cue::ALL.iter().map(|c| (*c, c.samples())).collect();
+        let rate = NonZero::new(SAMPLE_RATE).expect("non-zero rate");
+        let mono = NonZero::new(1u16).expect("non-zero channels");
+        while let Ok(cue) = self.rx.recv() {
+            let samples = buffers.get(&cue).cloned().unwrap_or_default();
+            sink.mixer()
+                .add(rodio::buffer::SamplesBuffer::new(mono, rate, samples));
         }
-        Self { tx, failure }
     }
 }
 

@@ -13,4 +13,4 @@ pub mod worker;
 pub use command::{TimerCommand, timer_command};
 pub use report::HeardReport;
 pub use source::Source;
-pub use worker::{Heard, Timings, Voice, VoiceConfig, VoiceMsg};
+pub use worker::{Heard, Timings, Voice, VoiceConfig, VoiceLoop, VoiceMsg};

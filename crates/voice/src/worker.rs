@@ -126,33 +126,61 @@ pub struct Voice {
 /// the window draws).
 const LEVEL_EVERY: Duration = Duration::from_millis(40);
 
+/// The worker's loop, for the thread the caller starts for it (the app
+/// owns its threads): [`VoiceLoop::run`] serves the [`Voice`] handle until
+/// it is dropped.
+pub struct VoiceLoop {
+    worker: Worker,
+    requests: Receiver<Request>,
+    messages: Sender<VoiceMsg>,
+    notify: Box<dyn Fn() + Send>,
+}
+
+impl VoiceLoop {
+    /// Listens, transcribes and reports, one request after the other;
+    /// returns when the handle is gone.
+    pub fn run(self) {
+        let VoiceLoop {
+            worker,
+            requests,
+            messages,
+            notify,
+        } = self;
+        let send = |m: VoiceMsg| {
+            let _ = messages.send(m);
+            notify();
+        };
+        worker.run(requests, &send);
+    }
+}
+
 impl Voice {
-    /// Starts the worker. `notify` is called after each message (the window
-    /// passes its repaint request).
-    pub fn spawn(config: VoiceConfig, notify: impl Fn() + Send + 'static) -> std::io::Result<Self> {
+    /// The handle and the loop to run on a thread of the caller's.
+    /// `notify` is called after each message (the window passes its
+    /// repaint request).
+    pub fn new(config: VoiceConfig, notify: impl Fn() + Send + 'static) -> (Self, VoiceLoop) {
         let (requests, rx) = mpsc::channel();
         let (tx, messages) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        std::thread::Builder::new()
-            .name("voice".into())
-            .spawn(move || {
-                let send = |m: VoiceMsg| {
-                    let _ = tx.send(m);
-                    notify();
-                };
-                Worker {
-                    config,
-                    asr: None,
-                    stop: flag,
-                }
-                .run(rx, &send)
-            })?;
-        Ok(Self {
-            requests,
-            messages,
-            stop,
-        })
+        let worker = Worker {
+            config,
+            asr: None,
+            stop: Arc::clone(&stop),
+        };
+        let work = VoiceLoop {
+            worker,
+            requests: rx,
+            messages: tx,
+            notify: Box::new(notify),
+        };
+        (
+            Self {
+                requests,
+                messages,
+                stop,
+            },
+            work,
+        )
     }
 
     /// Listens to one utterance from `source` (ended by silence or by

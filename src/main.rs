@@ -1,3 +1,6 @@
+//! The `speechtimer` binary: opens the window, or runs one of the
+//! command-line tools (`cli`) given as a subcommand.
+
 mod cli;
 
 use clap::{Parser, Subcommand};

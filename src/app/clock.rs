@@ -4,10 +4,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Where the app reads the time; clones of a manual clock share its time.
 #[derive(Debug, Clone, Default)]
 pub enum Clock {
+    /// The system's monotonic clock.
     #[default]
     System,
+    /// A clock that shows this instant until [`Clock::advance`] moves it.
     Manual(Arc<Mutex<Instant>>),
 }
 
@@ -17,6 +20,7 @@ impl Clock {
         Clock::Manual(Arc::new(Mutex::new(Instant::now())))
     }
 
+    /// The time on this clock.
     pub fn now(&self) -> Instant {
         match self {
             Clock::System => Instant::now(),

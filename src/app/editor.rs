@@ -4,11 +4,16 @@ use crate::plan::{
     FieldError, WorkoutPlan, format_duration, parse_duration_field, parse_rounds_field,
 };
 
+/// The editor's fields as typed, and the plan they last gave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanEditor {
+    /// « Séries »: the number of rounds.
     pub rounds: String,
+    /// « Travail »: the effort of each round (`0:20`, `1m30`).
     pub work: String,
+    /// « Repos »: the rest between rounds.
     pub rest: String,
+    /// « Préparation »: the time before the first round.
     pub prepare: String,
     /// The last plan the fields described correctly; what Start runs.
     plan: WorkoutPlan,
@@ -17,6 +22,7 @@ pub struct PlanEditor {
 }
 
 impl PlanEditor {
+    /// An editor showing `plan`, which is the current plan.
     pub fn new(plan: WorkoutPlan) -> Self {
         let mut editor = Self {
             rounds: String::new(),
@@ -30,10 +36,13 @@ impl PlanEditor {
         editor
     }
 
+    /// The last plan the fields described correctly; what Start runs.
     pub fn plan(&self) -> WorkoutPlan {
         self.plan
     }
 
+    /// Why the fields do not describe a plan right now (French, for the
+    /// athlete); `None` when they do.
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
     }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 /// One frame at 60 Hz.
 pub const FRAME: Duration = Duration::from_micros(16_667);
 
+/// Counts the frames drawn late against the repaints asked for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameWatch {
     due: Option<Instant>,
@@ -16,6 +17,7 @@ pub struct FrameWatch {
     pub due_frames: u32,
     /// Of which later than one frame.
     pub late: u32,
+    /// Largest lateness among the frames counted.
     pub worst: Duration,
 }
 

@@ -20,12 +20,14 @@ use store::Store;
 /// The eframe application: owns the state; each frame runs its logic, then
 /// draws it.
 pub struct SpeechTimerApp {
+    /// Everything the window shows and does.
     pub state: AppState,
     /// What the last `logic` left for the view.
     status: Option<crate::timer::Status>,
 }
 
 impl SpeechTimerApp {
+    /// The window over `state`.
     pub fn new(state: AppState) -> Self {
         Self {
             state,
@@ -71,6 +73,7 @@ impl eframe::App for SpeechTimerApp {
 /// Options of the window from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct WindowOptions {
+    /// No beeps: no audio output is opened (`--mute`).
     pub mute: bool,
     /// A trained model directory instead of the embedded model.
     pub ner_model: Option<std::path::PathBuf>,

@@ -18,17 +18,22 @@ use std::sync::Arc;
 /// What the voice side is doing, as the window shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Listening {
+    /// Not listening (idle, or the last utterance is done).
     #[default]
     Off,
     /// The speech model is being loaded (first use).
     Loading,
     /// Recording, with the input level.
     Listening(Level),
+    /// The utterance is over; Whisper and the tagger are at work.
     Transcribing,
 }
 
+/// The window's state and actions, without any drawing.
 pub struct AppState {
+    /// The workout: idle on the editor's plan until started.
     pub timer: Timer,
+    /// The plan's four fields.
     pub editor: PlanEditor,
     /// The typed order ("12 séries de 2 minutes…").
     pub command: String,
@@ -37,6 +42,7 @@ pub struct AppState {
     nlu: Option<Arc<Nlu>>,
     /// The speech model's state (None: not looked up, as in tests).
     pub whisper: Option<super::whisper::WhisperModel>,
+    /// Settings and recent plans, saved to the store as they change.
     pub prefs: Prefs,
     store: Option<Store>,
     sound: Box<dyn CueSink>,
@@ -47,6 +53,7 @@ pub struct AppState {
     /// Where the voice comes from (microphone, or `--audio-file`).
     pub source: Source,
     voice: Option<Voice>,
+    /// What the voice side is doing, for the microphone button.
     pub listening: Listening,
     /// The last utterance heard (transcript, timings).
     pub heard: Option<Heard>,
@@ -106,6 +113,7 @@ impl AppState {
         self
     }
 
+    /// An understanding model is loaded: typed and spoken orders can be read.
     pub fn has_nlu(&self) -> bool {
         self.nlu.is_some()
     }
@@ -301,10 +309,12 @@ impl AppState {
         }
     }
 
+    /// The time on the app's clock.
     pub fn now(&self) -> std::time::Instant {
         self.clock.now()
     }
 
+    /// Whether the workout is idle, running, paused or finished, now.
     pub fn run_state(&self) -> RunState {
         self.timer.state(self.now())
     }
@@ -360,14 +370,18 @@ impl AppState {
         }
     }
 
+    /// Pauses a running workout.
     pub fn pause(&mut self) {
         self.timer.pause(self.now());
     }
 
+    /// Resumes a paused workout.
     pub fn resume(&mut self) {
         self.timer.resume(self.now());
     }
 
+    /// Jumps to the start of the next phase (a paused workout stays
+    /// paused), with its cue.
     pub fn skip(&mut self) {
         let events = self.timer.skip(self.now());
         self.play(&events);
@@ -418,11 +432,13 @@ impl AppState {
         self.save();
     }
 
+    /// Turns the beeps off or on, and saves the choice.
     pub fn set_muted(&mut self, muted: bool) {
         self.prefs.muted = muted;
         self.save();
     }
 
+    /// Whether an understood spoken plan starts at once; saved.
     pub fn set_auto_start(&mut self, on: bool) {
         self.prefs.auto_start = on;
         self.save();

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// How many recent plans are kept.
 pub const RECENT_MAX: usize = 10;
 
+/// What the app remembers across restarts: the settings file's content.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Prefs {
@@ -18,6 +19,7 @@ pub struct Prefs {
     pub plan: WorkoutPlan,
     /// Last started plans, newest first, no duplicates.
     pub recent: Vec<WorkoutPlan>,
+    /// The window's mute switch: no beeps.
     pub muted: bool,
     /// Start the workout as soon as a spoken plan is understood.
     pub auto_start: bool,
@@ -42,11 +44,15 @@ impl Prefs {
     }
 }
 
+/// Why the prefs could not be saved (French message, for the athlete).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The settings file or its directory could not be written.
     #[error("impossible d'écrire les réglages dans {path}: {source}")]
     Write {
+        /// The settings file.
         path: PathBuf,
+        /// The system's error.
         source: std::io::Error,
     },
 }
@@ -58,6 +64,7 @@ pub struct Store {
 }
 
 impl Store {
+    /// Prefs kept in the file at `path`.
     pub fn at(path: impl Into<PathBuf>) -> Self {
         Self { path: path.into() }
     }
@@ -74,6 +81,7 @@ impl Store {
         Some(Self::at(dir.join("settings.json")))
     }
 
+    /// The settings file.
     pub fn path(&self) -> &Path {
         &self.path
     }

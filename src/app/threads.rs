@@ -1,6 +1,7 @@
 //! The threads the app starts: the voice worker (microphone, Whisper,
 //! tagger) and the beeps' output. The stages give their loops
-//! ([`VoiceLoop`], [`Speaker`]); the app names and starts the threads.
+//! ([`VoiceLoop`], [`crate::audio::playback::Speaker`]); the app names and
+//! starts the threads.
 
 use crate::audio::playback::Player;
 use crate::voice::{Voice, VoiceConfig, VoiceLoop};

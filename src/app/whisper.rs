@@ -6,16 +6,23 @@ use crate::asr::model_store::{self, FetchOptions, Progress, Source};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+/// Where the Whisper model stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WhisperStatus {
+    /// The model file, found.
     Present(PathBuf),
+    /// Not found: the window offers the download.
     Missing,
     /// `step` says what is happening; `done`/`total` in bytes when known.
     Downloading {
+        /// What is happening, in French.
         step: String,
+        /// Bytes of the current file received (0 outside a download).
         done: u64,
+        /// Size of the current file in bytes (0 when unknown).
         total: u64,
     },
+    /// The download could not be done; why, in French.
     Failed(String),
 }
 
@@ -34,10 +41,12 @@ impl WhisperModel {
         Self::with(status)
     }
 
+    /// A model in `status` (tests, or a status already known).
     pub fn with(status: WhisperStatus) -> Self {
         Self(Arc::new(Mutex::new(status)))
     }
 
+    /// The status now (a copy; the download thread may change it).
     pub fn status(&self) -> WhisperStatus {
         self.0
             .lock()

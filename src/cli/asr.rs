@@ -89,7 +89,6 @@ impl DecodeArgs {
             rescore_count: !self.no_rescore,
             keep_state: self.keep_state,
             flash_attn: self.flash_attn,
-            ..d
         }
     }
 

@@ -13,12 +13,20 @@ use std::io::{self, Read, Write};
 pub const GGML_MAGIC: u32 = 0x6767_6d6c;
 const CT2_BINARY_VERSION: u32 = 6;
 
+/// Why a CTranslate2 model could not be read or converted.
 #[derive(Debug, thiserror::Error)]
 pub enum ConvertError {
+    /// Reading the model failed (a truncated file, say), or writing the
+    /// ggml file did.
     #[error("lecture du modèle CTranslate2 impossible : {0}")]
     Io(#[from] io::Error),
+    /// The model or the vocabulary is not laid out as a Whisper
+    /// CTranslate2 model is: version, spec, names, types, sizes, shapes,
+    /// layers or tokens.
     #[error("modèle CTranslate2 invalide : {0}")]
     Format(String),
+    /// A variable the ggml file needs is neither in the model nor an alias
+    /// of one (its CTranslate2 name).
     #[error("tenseur manquant dans le modèle CTranslate2 : {0}")]
     Missing(String),
 }
@@ -30,15 +38,22 @@ fn bad(msg: impl Into<String>) -> ConvertError {
 /// Element types of CTranslate2 (`ctranslate2::DataType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DType {
+    /// 32-bit float.
     F32 = 0,
+    /// 8-bit signed integer.
     I8 = 1,
+    /// 16-bit signed integer.
     I16 = 2,
+    /// 32-bit signed integer.
     I32 = 3,
+    /// IEEE half-precision float.
     F16 = 4,
+    /// bfloat16: the top 16 bits of an f32.
     BF16 = 5,
 }
 
 impl DType {
+    /// The type stored as `id` in `model.bin`; `None` for an unknown id.
     pub fn from_id(id: u8) -> Option<Self> {
         Some(match id {
             0 => Self::F32,
@@ -50,6 +65,7 @@ impl DType {
             _ => return None,
         })
     }
+    /// Bytes per element.
     pub fn size(self) -> usize {
         match self {
             Self::I8 => 1,
@@ -62,8 +78,12 @@ impl DType {
 /// One CTranslate2 variable.
 #[derive(Debug, Clone)]
 pub struct Variable {
+    /// Shape, outermost dimension first (empty for a scalar).
     pub dims: Vec<usize>,
+    /// Element type of `data`.
     pub dtype: DType,
+    /// The elements as stored, little-endian: `dims`' product times
+    /// `dtype.size()` bytes.
     pub data: Vec<u8>,
 }
 
@@ -95,8 +115,11 @@ impl Variable {
 /// A parsed CTranslate2 model: variables by name, plus aliases.
 #[derive(Debug, Default)]
 pub struct Ct2Model {
+    /// The model spec's name: `WhisperSpec` for a Whisper model.
     pub spec: String,
+    /// Variables by name (`encoder/layer_0/...`).
     pub vars: HashMap<String, Variable>,
+    /// `(alias, target)`: a name that stands for the variable `target`.
     pub aliases: Vec<(String, String)>,
 }
 
@@ -263,13 +286,18 @@ pub fn vocabulary_bytes(vocabulary: &str) -> Result<Vec<Vec<u8>>, ConvertError> 
 /// What a conversion produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvertStats {
+    /// Tensors written.
     pub tensors: usize,
+    /// Size of the ggml file written, in bytes.
     pub bytes: u64,
+    /// Encoder layers.
     pub layers: usize,
+    /// Rows of the token embedding: the whole vocabulary, special tokens
+    /// included.
     pub n_vocab: usize,
 }
 
-/// A tensor as whisper.cpp wants it: PyTorch-order shape, f32 values.
+/// The ggml file being written, counting the bytes and tensors written.
 struct Out<'a> {
     w: &'a mut dyn Write,
     bytes: u64,
@@ -287,7 +315,7 @@ impl Out<'_> {
     }
 
     /// Writes rows `rows` (of the leading dimension) of `v` as tensor `name`
-    /// with PyTorch shape `shape`. `f32` forces single precision.
+    /// with PyTorch shape `shape`. `force_f32` forces single precision.
     fn tensor(
         &mut self,
         name: &str,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 /// CPU time counters at one instant.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
+    /// When the counters were read.
     pub at: Instant,
     /// All cores: busy and total clock ticks since boot.
     busy: u64,

@@ -11,7 +11,9 @@ use whisper_rs::{FullParams, WhisperTokenData};
 
 /// What the filter reads: borrowed for the length of one `full` call.
 pub struct Fusion<'a> {
+    /// The domain language model.
     pub lm: &'a TokenLm,
+    /// `w`: how much of `ln P_LM` is added to each logit (0: no change).
     pub weight: f32,
     /// Length of the logits row (Whisper's whole vocabulary).
     pub n_vocab: usize,

@@ -30,22 +30,49 @@ pub const OUT_FILE: &str = "ggml-base-q8_0.bin";
 /// embedding alone is 51865 rows).
 const CHUNK_ROWS: usize = 1024;
 
+/// Why a model could not be quantized.
 #[derive(Debug, thiserror::Error)]
 pub enum QuantizeError {
+    /// The input is missing, unreadable or not a valid ggml file.
     #[error(transparent)]
     Input(#[from] StoreError),
+    /// The input is a valid ggml file but not f16 (an f32 one).
     #[error(
         "{path} n'est pas un modèle f16 (ftype {ftype}) : la quantification part du ggml-base.bin f16"
     )]
-    NotF16 { path: PathBuf, ftype: i32 },
+    NotF16 {
+        /// The input file.
+        path: PathBuf,
+        /// Its `ftype`.
+        ftype: i32,
+    },
+    /// The input is already a q8_0 file.
     #[error("{path} est déjà quantifié en q8_0")]
-    AlreadyQuantized { path: PathBuf },
+    AlreadyQuantized {
+        /// The input file.
+        path: PathBuf,
+    },
+    /// The output path names the input file itself; holds the output path.
     #[error("la sortie {0} est le modèle d'entrée : choisissez un autre `--out`")]
     SameFile(PathBuf),
+    /// The input could not be opened again to copy its header.
     #[error("lecture de {path} impossible : {source}")]
-    Read { path: PathBuf, source: io::Error },
+    Read {
+        /// The input file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The output's directory, its temporary file or the output itself
+    /// could not be created, written or renamed.
     #[error("erreur d'écriture ({path}) : {source}")]
-    Write { path: PathBuf, source: io::Error },
+    Write {
+        /// The output file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The file written fails `check_ggml`; the output is left untouched.
     #[error("le modèle quantifié ne passe pas la vérification : {0}")]
     Output(StoreError),
 }
@@ -53,7 +80,9 @@ pub enum QuantizeError {
 /// What a quantization did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuantizeStats {
+    /// Size of the f16 input, in bytes.
     pub input_bytes: u64,
+    /// Size of the q8_0 output, in bytes.
     pub output_bytes: u64,
     /// Tensors written as q8_0.
     pub quantized: usize,
@@ -62,6 +91,7 @@ pub struct QuantizeStats {
     /// 2-D f16 tensors left in f16 because their rows are no whole number
     /// of 32-value blocks (none in Whisper's models).
     pub kept_f16: usize,
+    /// Wall time of the whole quantization, checks included.
     pub elapsed: Duration,
 }
 

@@ -27,12 +27,20 @@ pub const MAX_SECONDS: f32 = 30.0;
 pub const COUNT_PROMPT: &str =
     "Dix séries, huit répétitions, onze tours, six rounds de trente secondes, une minute de repos.";
 
+/// Why a model could not be loaded or a clip transcribed.
 #[derive(Debug, thiserror::Error)]
 pub enum AsrError {
+    /// The model file cannot be opened or fails its check.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The file passed the check but whisper.cpp could not load it.
     #[error("modèle Whisper illisible ({path}) : relancez `speechtimer model fetch`")]
-    Load { path: String },
+    Load {
+        /// The model file, as displayed.
+        path: String,
+    },
+    /// whisper.cpp failed to make a decoder state, tokenize the prompt or
+    /// run.
     #[error("la transcription a échoué : {0}")]
     Decode(String),
     /// The run was stopped from outside (speech resumed).
@@ -117,6 +125,7 @@ pub struct DecodeOptions {
     pub prompt: Option<String>,
     /// Cap on generated tokens: a confused decoder can loop on one word.
     pub max_tokens: u32,
+    /// Decoder threads; with `adapt_threads`, the most used.
     pub threads: usize,
     /// Fewer threads while other processes keep cores busy (`cpu.rs`);
     /// off when a thread count is asked for.
@@ -145,6 +154,7 @@ pub struct DecodeOptions {
 pub enum LmChoice {
     /// The one built into the binary.
     Embedded,
+    /// A model file, as `speechtimer lm build` writes it.
     File(PathBuf),
     /// Plain Whisper.
     Off,
@@ -260,6 +270,7 @@ impl Transcriber {
         Ok(t)
     }
 
+    /// The settings in use.
     pub fn options(&self) -> &DecodeOptions {
         &self.opts
     }
@@ -307,6 +318,7 @@ impl Transcriber {
         self.lm.is_some()
     }
 
+    /// The loaded whisper.cpp model (special token ids, token text).
     pub fn context(&self) -> &WhisperContext {
         &self.ctx
     }
@@ -332,7 +344,6 @@ impl Transcriber {
             .map_err(|e| AsrError::Decode(e.to_string()))
     }
 
-    /// Transcribes mono f32 samples at 16 kHz.
     /// Where each token Whisper wrote lies in `t.text` (code points) and
     /// how sure the decoder was of it (`(start, end, probability)`).
     /// Tokens that are not whole characters, or that `clean` removed, are
@@ -361,6 +372,8 @@ impl Transcriber {
         out
     }
 
+    /// Transcribes one clip of mono samples at 16 kHz (the first
+    /// [`MAX_SECONDS`] of a longer one).
     pub fn transcribe(&self, samples: &[f32]) -> Result<Transcript, AsrError> {
         Ok(self.transcribe_keep(samples, None)?.0)
     }
@@ -558,11 +571,11 @@ impl Transcriber {
             cut,
             tokens,
         };
-        // one thread: a one-token decode is too small to share, and ggml's
-        // threads spin at each of its barriers
         if no_speech && !o.keep_state {
             *slot = None;
         }
+        // one thread: a one-token decode is too small to share, and ggml's
+        // threads spin at each of its barriers
         let decoded = (!no_speech).then(|| Decoded::new(self, slot, prompt, 1));
         Ok((transcript, decoded))
     }

@@ -11,13 +11,17 @@ pub const RAMP: Duration = Duration::from_millis(8);
 /// One sine tone.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tone {
+    /// Frequency in hertz; with a zero amplitude the tone is a gap.
     pub freq_hz: f32,
+    /// How long the tone lasts, ramps included.
     pub duration: Duration,
     /// Peak amplitude, 0..=1.
     pub amplitude: f32,
 }
 
 impl Tone {
+    /// A tone of `freq_hz` hertz lasting `millis` milliseconds, peaking at
+    /// `amplitude` (0..=1).
     pub const fn new(freq_hz: f32, millis: u64, amplitude: f32) -> Self {
         Self {
             freq_hz,
@@ -41,6 +45,7 @@ pub enum Cue {
 }
 
 impl Cue {
+    /// Every cue, in the order above.
     pub const ALL: [Cue; 4] = [Cue::Countdown, Cue::WorkStart, Cue::RestStart, Cue::Done];
 
     /// The tones played one after the other (a zero amplitude is a gap).

@@ -13,20 +13,37 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::time::Duration;
 
+/// Why a microphone could not be opened or stopped delivering sound; the
+/// messages are French, for the user.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     #[error(
         "Aucun micro détecté : branchez-en un, tapez la commande, ou faites entendre un fichier (`speechtimer --audio-file FICHIER.wav`)"
     )]
+    /// The host has no input device, or no default one.
     NoDevice,
     #[error("micro « {0} » introuvable : `speechtimer devices` liste ceux qui sont disponibles")]
+    /// No input device matches the requested name.
     NotFound(String),
     #[error("impossible d'ouvrir le micro « {name} » : {reason}")]
-    Open { name: String, reason: String },
+    /// The device was found but its stream could not be built or started.
+    Open {
+        /// Device name.
+        name: String,
+        /// The backend's error.
+        reason: String,
+    },
     #[error(
         "le micro « {name} » a cessé de répondre ({reason}) : vérifiez qu'il est toujours branché"
     )]
-    Lost { name: String, reason: String },
+    /// An open stream reported an error, closed, or sent nothing in time.
+    Lost {
+        /// Device name.
+        name: String,
+        /// The backend's error, or what was missing.
+        reason: String,
+    },
+    /// The device's sample rate cannot be resampled to 16 kHz.
     #[error(transparent)]
     Resample(#[from] resample::ResampleError),
 }
@@ -34,7 +51,9 @@ pub enum CaptureError {
 /// A capture device as listed by `speechtimer devices`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceInfo {
+    /// The device's name, as `--device` accepts it.
     pub name: String,
+    /// The host's default input device.
     pub is_default: bool,
     /// "48000 Hz, 2 canaux, F32" when the default config could be read.
     pub config: Option<String>,
@@ -191,6 +210,7 @@ impl Capture {
         })
     }
 
+    /// Name of the device being captured.
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 /// Where the app sends its cues.
 pub trait CueSink {
+    /// Plays `cue` without waiting for it to finish.
     fn play(&self, cue: Cue);
     /// A French message when sound cannot be played, `None` while it can.
     fn unavailable(&self) -> Option<String>;
@@ -23,6 +24,7 @@ pub struct Silent {
 }
 
 impl Silent {
+    /// The cues asked for so far, oldest first.
     pub fn played(&self) -> Vec<Cue> {
         self.played.lock().map(|p| p.clone()).unwrap_or_default()
     }

@@ -7,10 +7,13 @@ use rubato::{Async, FixedAsync, Resampler, SincInterpolationParameters};
 /// The rate everything downstream of capture works at.
 pub const TARGET_RATE: u32 = 16_000;
 
+/// Why audio could not be resampled (French messages, for the user).
 #[derive(Debug, thiserror::Error)]
 pub enum ResampleError {
+    /// The input rate, in Hz, is outside [`MIN_RATE`]..=[`MAX_RATE`].
     #[error("fréquence d'échantillonnage non prise en charge : {0} Hz")]
     Rate(u32),
+    /// The resampler failed; its message.
     #[error("rééchantillonnage impossible : {0}")]
     Failed(String),
 }
@@ -30,6 +33,7 @@ const CHUNK: usize = 1024;
 /// Input rates accepted: below this nothing is speech, and the upsampling
 /// ratio (and its buffers) would grow without bound.
 pub const MIN_RATE: u32 = 4_000;
+/// Highest input rate accepted, in Hz.
 pub const MAX_RATE: u32 = 384_000;
 
 fn sinc(from: u32, to: u32) -> Result<Async<f32>, ResampleError> {
@@ -81,6 +85,8 @@ pub struct StreamResampler {
 }
 
 impl StreamResampler {
+    /// A resampler from `from` Hz to 16 kHz (a pass-through when `from` is
+    /// already 16 kHz); fails for rates outside [`MIN_RATE`]..=[`MAX_RATE`].
     pub fn new(from: u32) -> Result<Self, ResampleError> {
         let inner = if from == TARGET_RATE {
             None

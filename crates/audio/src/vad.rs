@@ -7,6 +7,8 @@ use std::collections::VecDeque;
 
 /// Says whether one frame of audio holds voice.
 pub trait VoiceDetector {
+    /// Whether `frame` holds voice; a detector may adapt to every frame it
+    /// is shown (a noise floor).
     fn is_voice(&mut self, frame: &[f32]) -> bool;
     /// Level of the last frame in dBFS, for a meter.
     fn level_db(&self) -> f32;
@@ -48,6 +50,7 @@ impl Default for EnergyVad {
 }
 
 impl EnergyVad {
+    /// The current noise floor in dBFS; `None` before the first frame.
     pub fn floor_db(&self) -> Option<f32> {
         self.floor_db
     }
@@ -77,7 +80,9 @@ impl VoiceDetector for EnergyVad {
 /// Timing of the smoothing layer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EndpointConfig {
+    /// Sample rate of the audio pushed, in Hz.
     pub rate: u32,
+    /// Length of one detector frame, in milliseconds.
     pub frame_ms: u32,
     /// Voice frames in a row needed to start an utterance.
     pub onset_frames: u32,
@@ -103,6 +108,7 @@ impl Default for EndpointConfig {
 }
 
 impl EndpointConfig {
+    /// Samples in one frame at `rate`.
     pub fn frame_len(&self) -> usize {
         (self.rate * self.frame_ms / 1000) as usize
     }
@@ -125,6 +131,7 @@ pub enum Endpoint {
 
 /// Smoothing layer over any [`VoiceDetector`].
 pub struct Endpointer<D: VoiceDetector> {
+    /// The timing in use.
     pub cfg: EndpointConfig,
     detector: D,
     preroll: VecDeque<f32>,
@@ -139,6 +146,7 @@ pub struct Endpointer<D: VoiceDetector> {
 }
 
 impl<D: VoiceDetector> Endpointer<D> {
+    /// An endpointer waiting for speech, judging frames with `detector`.
     pub fn new(detector: D, cfg: EndpointConfig) -> Self {
         Self {
             cfg,
@@ -154,14 +162,19 @@ impl<D: VoiceDetector> Endpointer<D> {
         }
     }
 
+    /// The frame detector (for its level).
     pub fn detector(&self) -> &D {
         &self.detector
     }
 
+    /// An utterance has started (detected or forced); stays true once it
+    /// has ended.
     pub fn started(&self) -> bool {
         self.started
     }
 
+    /// The utterance has ended (silence or length cap); later samples are
+    /// ignored.
     pub fn done(&self) -> bool {
         self.done
     }
@@ -251,6 +264,7 @@ impl<D: VoiceDetector> Endpointer<D> {
         &self.utterance
     }
 
+    /// The utterance recorded (pre-roll included), consuming the endpointer.
     pub fn into_utterance(self) -> Vec<f32> {
         self.utterance
     }

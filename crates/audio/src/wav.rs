@@ -4,14 +4,29 @@
 use super::resample::{self, TARGET_RATE};
 use std::path::{Path, PathBuf};
 
+/// Why a WAV could not be read or written (French messages, for the user).
 #[derive(Debug, thiserror::Error)]
 pub enum WavError {
+    /// A file could not be opened or decoded.
     #[error("lecture de {path} impossible : {reason}")]
-    Read { path: PathBuf, reason: String },
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong, in French.
+        reason: String,
+    },
+    /// Bytes held in memory are not a readable WAV; why, in French.
     #[error("audio illisible : {0}")]
     Invalid(String),
+    /// A file could not be created or written.
     #[error("écriture de {path} impossible : {reason}")]
-    Write { path: PathBuf, reason: String },
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The encoder's error.
+        reason: String,
+    },
+    /// The clip's rate cannot be converted to 16 kHz.
     #[error(transparent)]
     Resample(#[from] resample::ResampleError),
 }
@@ -19,8 +34,11 @@ pub enum WavError {
 /// Decoded samples, interleaved, as f32 in -1..1.
 #[derive(Debug, Clone)]
 pub struct Clip {
+    /// The samples, frame after frame; whole frames only.
     pub samples: Vec<f32>,
+    /// Channels per frame.
     pub channels: usize,
+    /// Sample rate, in Hz.
     pub rate: u32,
     /// The data ended before the length the header announced: `samples`
     /// holds the whole frames that were there.

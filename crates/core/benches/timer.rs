@@ -1,3 +1,10 @@
+//! Timer speed: one frame's poll and status, late in a 999-round plan.
+
+#![allow(
+    missing_docs,
+    reason = "criterion_group! makes an undocumentable pub fn"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use speechtimer_core::plan::WorkoutPlan;
 use speechtimer_core::timer::Timer;

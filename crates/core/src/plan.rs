@@ -16,11 +16,15 @@ pub const DEFAULT_PREPARE: Duration = Duration::from_secs(5);
 /// still reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WorkoutPlan {
+    /// Number of work intervals, 1 to [`MAX_ROUNDS`].
     pub rounds: u32,
+    /// Length of each work interval; at least one second.
     #[serde(with = "whole_seconds")]
     pub work: Duration,
+    /// Rest between two rounds; zero for none.
     #[serde(with = "whole_seconds")]
     pub rest: Duration,
+    /// Time before the first round; zero for none.
     #[serde(with = "whole_seconds")]
     pub prepare: Duration,
 }
@@ -53,12 +57,17 @@ mod whole_seconds {
 /// Why a plan cannot run. Messages are French: they are shown to the athlete.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
+    /// Zero rounds.
     #[error("il faut au moins une série")]
     NoRounds,
+    /// More rounds than [`MAX_ROUNDS`] (the count given).
     #[error("{0} séries, c'est trop : {MAX_ROUNDS} au maximum")]
     TooManyRounds(u32),
+    /// Work shorter than one second.
     #[error("la durée d'effort doit être d'au moins une seconde")]
     NoWork,
+    /// The whole workout would last more than [`MAX_TOTAL`] (the total it
+    /// would last).
     #[error("la séance durerait {}, plus de 24 heures", format_duration(*.0))]
     TooLong(Duration),
 }
@@ -154,12 +163,16 @@ pub fn format_duration(d: Duration) -> String {
 /// Why a typed duration was not understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FieldError {
+    /// Nothing typed.
     #[error("champ vide")]
     Empty,
+    /// Not a duration in any accepted form (the text, trimmed).
     #[error("« {0} » n'est pas une durée (exemples : 90, 1:30, 1m30)")]
     NotADuration(String),
+    /// Not a whole number from 1 to 999 (the text, trimmed).
     #[error("« {0} » n'est pas un nombre de séries (1 à {MAX_ROUNDS})")]
     NotARoundCount(String),
+    /// A duration longer than 24 hours (the text, trimmed).
     #[error("« {0} » est trop long (24 heures au maximum)")]
     TooLong(String),
 }

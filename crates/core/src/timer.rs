@@ -13,11 +13,17 @@ pub const COUNTDOWN_SECONDS: [u32; 3] = [3, 2, 1];
 /// A countdown beep more than this late is dropped rather than played.
 pub const MAX_BEEP_LATENESS: Duration = Duration::from_millis(500);
 
+/// A part of the schedule: what the athlete is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
+    /// Before the first round (the plan's `prepare`); absent when it is zero.
     Prepare,
+    /// The effort of one round.
     Work,
+    /// The rest after a round; none after the last round, nor when the plan's
+    /// rest is zero.
     Rest,
+    /// The workout is over.
     Done,
 }
 
@@ -36,26 +42,37 @@ impl Phase {
 /// What the sound layer should play, in the order it happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
+    /// Emitted at start when the plan has a preparation time.
     PrepareStart,
+    /// Emitted when the work of `round` begins (at start when there is no preparation).
     WorkStart {
+        /// The round, from 1.
         round: u32,
     },
+    /// Emitted when the rest after `round` begins.
     RestStart {
+        /// The round just worked, from 1.
         round: u32,
     },
     /// `seconds_left` (3, 2 or 1) before the end of the current phase.
     Countdown {
+        /// Whole seconds left in the phase: 3, 2 or 1.
         seconds_left: u32,
     },
+    /// Emitted once per run, when the last round's work ends (or is skipped).
     Done,
 }
 
 /// Whether the timer is counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunState {
+    /// Not started, or reset.
     Idle,
+    /// Counting.
     Running,
+    /// Paused: workout time stands still until resumed.
     Paused,
+    /// Workout time has reached the total.
     Finished,
 }
 
@@ -98,17 +115,26 @@ enum Run {
 /// What the screen shows at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Status {
+    /// Whether the timer is counting.
     pub state: RunState,
+    /// The current phase (before start, the first one).
     pub phase: Phase,
+    /// The current round, from 1 (1 during the preparation, the last round once done).
     pub round: u32,
+    /// Rounds in the plan.
     pub rounds: u32,
+    /// Time spent in the current phase.
     pub phase_elapsed: Duration,
+    /// Length of the current phase (zero once done).
     pub phase_len: Duration,
+    /// Workout time so far: pauses left out, skipped time counted.
     pub elapsed: Duration,
+    /// Length of the whole workout, preparation included.
     pub total: Duration,
 }
 
 impl Status {
+    /// Exact time left in the current phase.
     pub fn phase_remaining(&self) -> Duration {
         self.phase_len.saturating_sub(self.phase_elapsed)
     }
@@ -129,6 +155,7 @@ impl Status {
         }
     }
 
+    /// Exact time left in the workout.
     pub fn total_remaining(&self) -> Duration {
         self.total.saturating_sub(self.elapsed)
     }
@@ -175,6 +202,7 @@ pub struct Timer {
 }
 
 impl Timer {
+    /// An idle timer for `plan`. A zero preparation or rest has no phase.
     pub fn new(plan: WorkoutPlan) -> Self {
         let mut segments = Vec::with_capacity(plan.rounds as usize * 2 + 2);
         let mut at = Duration::ZERO;
@@ -209,10 +237,12 @@ impl Timer {
         }
     }
 
+    /// The plan it runs.
     pub fn plan(&self) -> &WorkoutPlan {
         &self.plan
     }
 
+    /// Length of the whole schedule, preparation included.
     pub fn total(&self) -> Duration {
         self.total
     }
@@ -224,6 +254,7 @@ impl Timer {
         self.poll(now)
     }
 
+    /// Stops workout time at `now`; does nothing unless running and not yet finished.
     pub fn pause(&mut self, now: Instant) {
         if let Run::Running { started } = self.run
             && !self.is_finished_at(now)
@@ -235,6 +266,7 @@ impl Timer {
         }
     }
 
+    /// Counts again from `now`, the pause left out; does nothing unless paused.
     pub fn resume(&mut self, now: Instant) {
         if let Run::Paused { started, paused_at } = self.run {
             self.paused_total += now.saturating_duration_since(paused_at);
@@ -289,6 +321,7 @@ impl Timer {
         !matches!(self.run, Run::Idle) && self.elapsed(now) >= self.total
     }
 
+    /// Whether the timer is idle, running, paused or finished at `now`.
     pub fn state(&self, now: Instant) -> RunState {
         match self.run {
             Run::Idle => RunState::Idle,
@@ -307,6 +340,7 @@ impl Timer {
         self.segments.get(idx)
     }
 
+    /// What the screen shows at `now`.
     pub fn status(&self, now: Instant) -> Status {
         let elapsed = self.elapsed(now);
         let seg = self

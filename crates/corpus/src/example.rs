@@ -10,8 +10,11 @@ use std::path::Path;
 /// plan it means. `plan` is `None` only for predictions that give no plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Example {
+    /// The utterance, as transcribed.
     pub text: String,
+    /// The labelled spans of `text`, in order.
     pub entities: Vec<Entity>,
+    /// The plan the utterance means; `null` or absent in the file is `None`.
     #[serde(default)]
     pub plan: Option<PlanValues>,
 }
@@ -19,12 +22,16 @@ pub struct Example {
 /// Why one line of a JSONL file is not an example.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
+    /// The line's bytes are not valid UTF-8.
     #[error("ligne illisible : pas de l'UTF-8")]
     NotUtf8,
+    /// The line is not JSON of an example's shape (the parser's message).
     #[error("JSON invalide : {0}")]
     Json(String),
+    /// An entity's label is none of the known labels (the label as written).
     #[error("étiquette inconnue « {0} »")]
     UnknownLabel(String),
+    /// The line could not be read (the I/O error's message).
     #[error("lecture impossible : {0}")]
     Io(String),
 }
@@ -137,8 +144,11 @@ pub fn read_jsonl<R: BufRead>(
 /// A whole file that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
+    /// The file cannot be opened: its path and the I/O error's message.
     #[error("impossible d'ouvrir {0} : {1}")]
     Open(String, String),
+    /// A line is not an example: the file's path, the 1-based line number
+    /// and why.
     #[error("{0}, ligne {1} : {2}")]
     Line(String, usize, ReadError),
 }

@@ -9,6 +9,7 @@ use speechtimer_core::values::{Entity, Label, plan_values};
 
 /// The `from_name` / `to_name` of `assets/label-studio/config.xml`.
 pub const FROM_NAME: &str = "label";
+/// The `to_name` of `assets/label-studio/config.xml`: the `<Text>` labelled.
 pub const TO_NAME: &str = "text";
 
 #[derive(Debug, Deserialize)]
@@ -40,8 +41,10 @@ struct Annotation {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ResultItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The region's id (`e{index}` in our exports), if any.
     #[cfg_attr(feature = "schema", schema(example = "e0"))]
     pub id: Option<String>,
+    /// The region's `type`; only `labels` regions are imported.
     #[serde(rename = "type", default)]
     #[cfg_attr(feature = "schema", schema(example = "labels"))]
     pub kind: String,
@@ -53,18 +56,22 @@ pub struct ResultItem {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schema(example = "text"))]
     pub to_name: String,
+    /// Where the region is and what label it has.
     pub value: ResultValue,
     /// The model's confidence in the region (predictions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
 }
 
+/// The span and label of a [`ResultItem`].
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ResultValue {
     /// Code points, `end` exclusive.
     pub start: usize,
+    /// Code point just after the region.
     pub end: usize,
+    /// The text the region covers; on import, when given, it must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// One label.
@@ -94,36 +101,69 @@ impl ResultItem {
 /// Why a Label Studio export cannot be read, or why one task is skipped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LsError {
+    /// The export is not a JSON list of tasks (the parser's message).
     #[error("export Label Studio illisible : {0}")]
     Json(String),
+    /// The task has no annotation that was not cancelled.
     #[error("tâche {task} : aucune annotation (ou seulement des annulées)")]
-    NoAnnotation { task: String },
+    NoAnnotation {
+        /// The task's `id`, or `n°` and its 1-based position when it has none.
+        task: String,
+    },
+    /// A region's label is none of the known labels.
     #[error("tâche {task} : étiquette inconnue « {label} »")]
-    UnknownLabel { task: String, label: String },
+    UnknownLabel {
+        /// The task's `id`, or `n°` and its 1-based position when it has none.
+        task: String,
+        /// The label as written.
+        label: String,
+    },
+    /// A region is empty, reversed or runs past the end of the text.
     #[error("tâche {task} : région {start}..{end} hors du texte ou mal formée")]
     BadRegion {
+        /// The task's `id`, or `n°` and its 1-based position when it has none.
         task: String,
+        /// The region's first code point.
         start: usize,
+        /// The code point just after the region.
         end: usize,
     },
+    /// A region's `text` is not the text its offsets cover.
     #[error("tâche {task} : la région {start}..{end} couvre « {covered} », pas « {said} »")]
     TextMismatch {
+        /// The task's `id`, or `n°` and its 1-based position when it has none.
         task: String,
+        /// The region's first code point.
         start: usize,
+        /// The code point just after the region.
         end: usize,
+        /// The text the offsets cover.
         covered: String,
+        /// The text the region gives.
         said: String,
     },
+    /// Two regions of the task overlap.
     #[error("tâche {task} : régions qui se chevauchent")]
-    Overlap { task: String },
+    Overlap {
+        /// The task's `id`, or `n°` and its 1-based position when it has none.
+        task: String,
+    },
+    /// The regions give no plan.
     #[error("tâche {task} : pas de plan ({reason})")]
-    NoPlan { task: String, reason: String },
+    NoPlan {
+        /// The task's `id`, or `n°` and its 1-based position when it has none.
+        task: String,
+        /// Why, in French (the plan error's message).
+        reason: String,
+    },
 }
 
 /// What an import gives: the examples, and the tasks skipped with why.
 #[derive(Debug, Default)]
 pub struct Import {
+    /// One example per task that gave a valid one, in the export's order.
     pub examples: Vec<Example>,
+    /// Why each other task was skipped, in the export's order.
     pub skipped: Vec<LsError>,
 }
 

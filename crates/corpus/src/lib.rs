@@ -1,7 +1,7 @@
 //! The workshop's data: labelled examples, their JSONL files and checks, the
 //! generator, the metrics, Label Studio interop, and labels projected onto
 //! transcripts (`project`). Knows nothing of models,
-//! audio or the GUI; values come from [`crate::values`].
+//! audio or the GUI; values come from [`speechtimer_core::values`].
 
 mod example;
 pub mod generate;

@@ -13,11 +13,17 @@ use std::collections::{BTreeMap, HashMap};
 /// Counts and rates for one label, or for all (micro average).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Scores {
+    /// Predicted entities that match a gold one (same label and offsets).
     pub true_pos: usize,
+    /// Predicted entities that match no gold one.
     pub false_pos: usize,
+    /// Gold entities that no prediction matches.
     pub false_neg: usize,
+    /// `true_pos / (true_pos + false_pos)`, 0 when nothing was predicted.
     pub precision: f64,
+    /// `true_pos / support`, 0 when there is no gold entity.
     pub recall: f64,
+    /// Harmonic mean of precision and recall, 0 when both are 0.
     pub f1: f64,
     /// Gold entities of this label.
     pub support: usize,
@@ -50,23 +56,34 @@ impl Scores {
 pub struct ErrorCase {
     /// 1-based index of the gold example.
     pub index: usize,
+    /// The gold example's text.
     pub text: String,
+    /// The gold entities.
     pub gold: Vec<Entity>,
+    /// The predicted entities (none when the prediction is missing).
     pub pred: Vec<Entity>,
+    /// The gold plan.
     pub gold_plan: Option<PlanValues>,
+    /// The plan the prediction means (see [`predicted_plan`]), if any.
     pub pred_plan: Option<PlanValues>,
 }
 
 /// The result of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// Number of gold examples.
     pub examples: usize,
     /// Gold examples with no prediction (scored as predicting nothing).
     pub missing_predictions: usize,
+    /// Scores over all labels together (micro average).
     pub micro: Scores,
+    /// Scores of each label, keyed by its name; every label is present.
     pub per_label: BTreeMap<String, Scores>,
+    /// Gold examples with a plan whose prediction means that same plan.
     pub plan_matches: usize,
+    /// `plan_matches / examples`, 0 when there is no example.
     pub plan_exact_match: f64,
+    /// The examples the predictor got wrong, in gold order.
     pub errors: Vec<ErrorCase>,
 }
 

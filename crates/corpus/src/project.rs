@@ -11,12 +11,22 @@ use speechtimer_core::values::{Entity, parse_number, strip_accents};
 /// Why a transcript cannot carry the example's labels.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Unprojected {
+    /// No transcript word stands for any word of this entity (its gold text).
     #[error("« {0} » n'a pas d'équivalent dans la transcription")]
     Lost(String),
+    /// The projected span says another number than the entity.
     #[error("« {gold} » est devenu « {heard} »")]
-    Changed { gold: String, heard: String },
+    Changed {
+        /// The entity's text in the example.
+        gold: String,
+        /// The transcript's text in its place.
+        heard: String,
+    },
+    /// The unit after this entity (its gold text) is not written as said.
     #[error("l'unité après « {0} » a changé")]
     Unit(String),
+    /// The projected example fails the checks of `validate` (for instance,
+    /// its spans no longer give the example's plan).
     #[error("le plan ne se retrouve pas dans la transcription")]
     Plan,
 }

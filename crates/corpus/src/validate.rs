@@ -9,51 +9,84 @@ use std::io::BufRead;
 /// One thing wrong with an example. Messages are French: annotators read them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
+    /// The line cannot be read as an example (see [`ReadError`]).
     #[error("{0}")]
     Unreadable(ReadError),
+    /// The text is empty or only whitespace.
     #[error("texte vide")]
     EmptyText,
+    /// An entity does not start before its end (reversed or empty).
     #[error("entité {index} : début {start} après la fin {end}")]
     Reversed {
+        /// 0-based position of the entity in the example.
         index: usize,
+        /// The entity's start offset, in code points.
         start: usize,
+        /// The entity's end offset, in code points.
         end: usize,
     },
+    /// An entity ends past the end of the text.
     #[error("entité {index} : la fin {end} dépasse le texte ({len} caractères)")]
     OutOfText {
+        /// 0-based position of the entity in the example.
         index: usize,
+        /// The code point just after the entity.
         end: usize,
+        /// Length of the text, in code points.
         len: usize,
     },
+    /// An entity's `text` is not the text its offsets cover.
     #[error("entité {index} : le texte couvert est « {covered} », pas « {said} »")]
     TextMismatch {
+        /// 0-based position of the entity in the example.
         index: usize,
+        /// The text the offsets cover.
         covered: String,
+        /// The entity's `text`.
         said: String,
     },
+    /// An entity starts or ends with whitespace.
     #[error("entité {index} : des espaces en bord d'entité « {text} »")]
-    Padded { index: usize, text: String },
+    Padded {
+        /// 0-based position of the entity in the example.
+        index: usize,
+        /// The text the entity covers, whitespace included.
+        text: String,
+    },
+    /// An entity starts before the one listed before it.
     #[error("entité {index} : pas dans l'ordre (commence à {start}, avant {prev_start})")]
     Unsorted {
+        /// 0-based position of the entity in the example.
         index: usize,
+        /// The entity's first code point.
         start: usize,
+        /// The previous entity's first code point.
         prev_start: usize,
     },
+    /// An entity starts before the previous one ends.
     #[error(
         "entité {index} : chevauche la précédente (commence à {start}, avant sa fin {prev_end})"
     )]
     Overlap {
+        /// 0-based position of the entity in the example.
         index: usize,
+        /// The entity's first code point.
         start: usize,
+        /// The code point just after the previous entity.
         prev_end: usize,
     },
+    /// The example has no `plan`.
     #[error("plan absent")]
     NoPlan,
+    /// The entities give no plan (why, in French).
     #[error("les entités ne donnent pas de plan : {0}")]
     NoValues(String),
+    /// The written plan is not the one the entities give.
     #[error("plan {written:?} alors que les entités donnent {computed:?}")]
     PlanMismatch {
+        /// The example's `plan`.
         written: PlanValues,
+        /// The plan the entities give.
         computed: PlanValues,
     },
 }
@@ -140,6 +173,7 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// True when at least one line was read and no line has a problem.
     pub fn is_clean(&self) -> bool {
         self.lines > 0 && self.problems.is_empty()
     }

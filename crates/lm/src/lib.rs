@@ -22,12 +22,23 @@ const MAX_ORDER: usize = 4;
 /// The model shipped inside the binary (built by `speechtimer lm build`).
 pub const EMBEDDED: &[u8] = include_bytes!("../../../models/lm/domain.lm");
 
+/// Why a language model could not be built, read or loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LmError {
+    /// [`TokenLm::load`] could not read the file, or its bytes are not a
+    /// valid model.
     #[error("modèle de langue illisible ({path}) : {why}")]
-    Read { path: String, why: String },
+    Read {
+        /// The file, as displayed.
+        path: String,
+        /// The I/O error, or what is wrong with the bytes.
+        why: String,
+    },
+    /// The bytes are truncated, too long, or hold an invalid field.
     #[error("modèle de langue corrompu : {0}")]
     Corrupt(String),
+    /// [`TokenLm::build`] got an order outside `2..=4`, a vocabulary too
+    /// large or without `eos`, a token outside it, or no sentence.
     #[error("modèle de langue : {0}")]
     Build(String),
 }
@@ -168,6 +179,8 @@ impl TokenLm {
         }
     }
 
+    /// The `n` of the n-gram: how many tokens a prediction looks at,
+    /// counting the predicted one (2 to 4).
     pub fn order(&self) -> usize {
         self.order
     }
@@ -323,6 +336,7 @@ impl TokenLm {
         Ok(Self::assemble(order, vocab, bos, unigram, contexts))
     }
 
+    /// Reads a model file written from [`TokenLm::to_bytes`].
     pub fn load(path: &Path) -> Result<Self, LmError> {
         let bytes = std::fs::read(path).map_err(|e| LmError::Read {
             path: path.display().to_string(),
@@ -334,6 +348,7 @@ impl TokenLm {
         })
     }
 
+    /// The model shipped inside the binary ([`EMBEDDED`]).
     pub fn embedded() -> Result<Self, LmError> {
         Self::from_bytes(EMBEDDED)
     }
@@ -362,6 +377,7 @@ pub struct Distribution<'a> {
 }
 
 impl Distribution<'_> {
+    /// `ln P(w)`; `-inf` for an id outside the vocabulary.
     pub fn ln_prob(&self, w: u32) -> f32 {
         match self.exact.binary_search_by_key(&w, |&(id, _)| id) {
             Ok(i) => self.exact[i].1,

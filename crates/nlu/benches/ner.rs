@@ -2,6 +2,11 @@
 //! utterance) and batches of 64 (the API, evaluation), for each shipped or
 //! trained architecture found under models/.
 
+#![allow(
+    missing_docs,
+    reason = "criterion_group! makes an undocumentable pub fn"
+)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use speechtimer_nlu::Nlu;
 use std::hint::black_box;

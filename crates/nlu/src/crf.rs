@@ -9,6 +9,8 @@ use candle_nn::VarBuilder;
 /// Score added to forbidden transitions.
 const FORBIDDEN: f32 = -10_000.0;
 
+/// Linear-chain CRF over `k` tags: learned transition, start and end scores,
+/// forbidden moves masked.
 pub struct Crf {
     k: usize,
     transitions: Tensor,
@@ -24,8 +26,9 @@ pub struct GoldPaths {
     pub tags: Tensor,
     /// `[B, T-1]` u32: `tag[t] * K + tag[t+1]`, for t+1 < T.
     pub pairs: Tensor,
-    /// `[B]` u32: first and last real tag of each sequence.
+    /// `[B]` u32: first real tag of each sequence.
     pub first: Tensor,
+    /// `[B]` u32: last real tag of each sequence (within `t_max`).
     pub last: Tensor,
 }
 
@@ -65,6 +68,9 @@ impl GoldPaths {
 }
 
 impl Crf {
+    /// `k` tags; `allowed(from, to)` and `allowed_start(tag)` say which moves
+    /// a path may make, the others are forbidden. The scores are
+    /// `transitions`, `start` and `end` in `vb`.
     pub fn new(
         vb: VarBuilder,
         k: usize,
@@ -176,9 +182,13 @@ impl Crf {
 /// Transition, start and end scores (forbidden moves included).
 #[derive(Debug, Clone)]
 pub struct CrfScores {
+    /// Number of tags.
     pub k: usize,
+    /// `k * k` row-major: score of tag `to` following tag `from` at `from * k + to`.
     pub trans: Vec<f32>,
+    /// Score of a path starting with each tag.
     pub start: Vec<f32>,
+    /// Score of a path ending with each tag.
     pub end: Vec<f32>,
 }
 

@@ -15,6 +15,8 @@ pub struct Norm {
 }
 
 impl Norm {
+    /// A layer norm over `size` features (`weight` and `bias` in `vb`; 1 and
+    /// 0 when new).
     pub fn new(size: usize, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
             weight: vb.get_with_hints(size, "weight", candle_nn::Init::Const(1.0))?,
@@ -47,6 +49,8 @@ pub struct Block {
 }
 
 impl Block {
+    /// A block of width `hidden` with `heads` attention heads; `hidden` must
+    /// be a multiple of `heads`.
     pub fn new(hidden: usize, heads: usize, vb: VarBuilder) -> Result<Self> {
         if heads == 0 || !hidden.is_multiple_of(heads) {
             candle_core::bail!("hidden size {hidden} is not a multiple of {heads} heads");

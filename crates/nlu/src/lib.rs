@@ -25,6 +25,7 @@ pub use trust::{PlanTrust, Trust};
 /// What a transcript means.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
+    /// The transcript, as given.
     pub text: String,
     /// Spans in code points, in order, each with its confidence.
     pub entities: Vec<Entity>,
@@ -45,8 +46,10 @@ pub struct Parsed {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Assumed {
+    /// The word as written in the transcript.
     #[cfg_attr(feature = "schema", schema(example = "Cesse"))]
     pub text: String,
+    /// The number it was read as.
     #[cfg_attr(feature = "schema", schema(example = 16))]
     pub value: u32,
 }
@@ -70,12 +73,16 @@ impl Parsed {
     }
 }
 
+/// Why the tagger cannot be loaded or run. Messages are French: the athlete reads them.
 #[derive(Debug, thiserror::Error)]
 pub enum NluError {
+    /// The model files are missing or corrupt.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The network failed to run or to give its scores.
     #[error("erreur du modèle de compréhension : {0}")]
     Model(#[from] candle_core::Error),
+    /// The tokenizer failed to split the text.
     #[error(transparent)]
     Tokenize(#[from] tokenize::TokenizeError),
 }
@@ -98,6 +105,7 @@ impl std::fmt::Debug for Nlu {
 }
 
 impl Nlu {
+    /// The tagger from a built network and its tokenizer.
     pub fn new(net: NerNet, tokenizer: NerTokenizer) -> Result<Self, NluError> {
         let crf = net.crf.scores()?;
         Ok(Self {
@@ -126,6 +134,7 @@ impl Nlu {
         }
     }
 
+    /// A model from its three files, already in memory.
     pub fn from_files(files: &ModelFiles) -> Result<Self, NluError> {
         let (net, tokenizer) = files.build(&Device::Cpu)?;
         Self::new(net, tokenizer)
@@ -142,10 +151,12 @@ impl Nlu {
         Ok(())
     }
 
+    /// The model's configuration (`config.json`).
     pub fn config(&self) -> &NerConfig {
         &self.net.config
     }
 
+    /// The model's tokenizer.
     pub fn tokenizer(&self) -> &NerTokenizer {
         &self.tokenizer
     }

@@ -28,6 +28,7 @@ impl Arch {
     /// Both encoders, in the order the command line lists them.
     pub const ALL: [Arch; 2] = [Arch::LstmCrf, Arch::Transformer];
 
+    /// The name on the command line and in `config.json`: `lstm-crf` or `transformer`.
     pub fn as_str(self) -> &'static str {
         match self {
             Arch::LstmCrf => "lstm-crf",
@@ -50,25 +51,35 @@ impl std::str::FromStr for Arch {
 /// `config.json` of a saved model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NerConfig {
+    /// Which encoder.
     pub arch: Arch,
+    /// Words in the word vocabulary, `[PAD]` and `[UNK]` included.
     pub vocab_size: usize,
     /// The character vocabulary, in id order (ids start at 2).
     pub chars: String,
+    /// Width of the word embedding.
     pub word_dim: usize,
+    /// Width of the character embedding.
     pub char_dim: usize,
+    /// Filters of the character CNN: the width of its feature per token.
     pub char_filters: usize,
     /// LSTM: hidden size per direction; transformer: model width.
     pub hidden: usize,
     /// Transformer layers and heads (unused by the LSTM).
     pub layers: usize,
+    /// Attention heads of each transformer layer (unused by the LSTM).
     pub heads: usize,
+    /// Most tokens the transformer's position embedding covers (unused by the LSTM).
     pub max_len: usize,
+    /// Dropout probability while training.
     pub dropout: f32,
     /// Tag names in id order; a saved model must match this build's tags.
     pub tags: Vec<String>,
 }
 
 impl NerConfig {
+    /// This build's tag names in id order (`O`, `B-nb_rounds`,
+    /// `I-nb_rounds`...): what `tags` must be.
     pub fn tag_names() -> Vec<String> {
         (0..tags::NUM_TAGS).map(tags::name).collect()
     }
@@ -76,15 +87,20 @@ impl NerConfig {
 
 /// A batch of token sequences as tensors (left-aligned, padded).
 pub struct Batch {
+    /// `[B, T]` u32 word ids.
     pub words: Tensor,
+    /// `[B, T, C]` u32 character ids of each token, `C` the longest token's.
     pub chars: Tensor,
+    /// `[B, T]` f32: 1 on real tokens, 0 on padding.
     pub mask: Tensor,
     /// `[B, T]` u32: position of each token when its sequence is reversed.
     pub reverse: Tensor,
+    /// Tokens in each sequence.
     pub lengths: Vec<usize>,
 }
 
 impl Batch {
+    /// Pads `seqs` to the longest sequence and the longest token of the batch.
     pub fn new(seqs: &[&[Token]], device: &Device) -> Result<Self> {
         let b = seqs.len();
         let t_max = seqs.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
@@ -140,13 +156,16 @@ enum Encoder {
     },
 }
 
+/// The tagging network, with the CRF on top.
 pub struct NerNet {
+    /// The configuration it was built from.
     pub config: NerConfig,
     words: Embedding,
     chars: Embedding,
     conv: Conv1d,
     encoder: Encoder,
     head: Linear,
+    /// The CRF over the tag scores.
     pub crf: Crf,
 }
 
@@ -176,6 +195,8 @@ fn gather_time(xs: &Tensor, index: &Tensor) -> Result<Tensor> {
 }
 
 impl NerNet {
+    /// Builds the network from `vb`; errors when `config.tags` are not this
+    /// build's tags or a weight is missing or misshaped.
     pub fn new(vb: VarBuilder, config: &NerConfig) -> Result<Self> {
         if config.tags != NerConfig::tag_names() {
             candle_core::bail!("the model's tags do not match this program's labels");

@@ -45,6 +45,7 @@ pub struct ParseReport {
         schema(example = "12 séries de 2 minutes, 30 secondes entre série")
     )]
     pub text: String,
+    /// The spans, plan and trust read from the text, as fields of this object.
     #[serde(flatten)]
     pub reading: Reading,
 }

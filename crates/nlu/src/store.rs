@@ -7,28 +7,44 @@ use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use std::path::{Path, PathBuf};
 
+/// File name of the weights in a model directory.
 pub const WEIGHTS: &str = "model.safetensors";
+/// File name of the [`NerConfig`] in a model directory.
 pub const CONFIG: &str = "config.json";
+/// File name of the word tokenizer in a model directory.
 pub const TOKENIZER: &str = "tokenizer.json";
 
+/// Why a model cannot be loaded. Messages are French: the user reads them.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// A file of the model could not be read.
     #[error("modèle de compréhension introuvable : {path} ({source})")]
     Missing {
+        /// The file.
         path: PathBuf,
+        /// Why it could not be read.
         source: std::io::Error,
     },
+    /// A file of the model was read but cannot be used.
     #[error(
         "modèle de compréhension corrompu ({what}) : {detail}. Réentraînez-le avec `speechtimer train` ou retirez --ner-model"
     )]
-    Corrupt { what: &'static str, detail: String },
+    Corrupt {
+        /// Which file: [`WEIGHTS`], [`CONFIG`] or [`TOKENIZER`].
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
 }
 
 /// The three files of a model, in memory.
 #[derive(Debug, Clone)]
 pub struct ModelFiles {
+    /// `model.safetensors`.
     pub weights: Vec<u8>,
+    /// `config.json`.
     pub config: Vec<u8>,
+    /// `tokenizer.json`.
     pub tokenizer: Vec<u8>,
 }
 
@@ -42,6 +58,7 @@ impl ModelFiles {
         }
     }
 
+    /// Reads the three files from `dir`.
     pub fn read_dir(dir: &Path) -> Result<Self, LoadError> {
         let read = |name: &str| {
             let path = dir.join(name);
@@ -54,6 +71,7 @@ impl ModelFiles {
         })
     }
 
+    /// Writes the three files into `dir`, creating it if needed.
     pub fn write_dir(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join(WEIGHTS), &self.weights)?;
@@ -61,6 +79,7 @@ impl ModelFiles {
         std::fs::write(dir.join(TOKENIZER), &self.tokenizer)
     }
 
+    /// The configuration, parsed from `config.json`.
     pub fn config(&self) -> Result<NerConfig, LoadError> {
         serde_json::from_slice(&self.config).map_err(|e| LoadError::Corrupt {
             what: CONFIG,

@@ -33,6 +33,7 @@ pub fn label_of(tag: usize) -> Option<Label> {
     }
 }
 
+/// Whether `tag` is an `I-` tag.
 pub fn is_inside(tag: usize) -> bool {
     tag != O && tag < NUM_TAGS && (tag - 1) % 2 == 1
 }

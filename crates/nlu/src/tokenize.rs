@@ -18,7 +18,9 @@ use tokenizers::pre_tokenizers::sequence::Sequence as PreSeq;
 use tokenizers::pre_tokenizers::whitespace::WhitespaceSplit;
 use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer};
 
+/// The padding word; its id is [`PAD_ID`].
 pub const PAD: &str = "[PAD]";
+/// The word that stands for any word out of the vocabulary.
 pub const UNK: &str = "[UNK]";
 /// Id of padding, for words and characters alike.
 pub const PAD_ID: u32 = 0;
@@ -37,12 +39,17 @@ pub const MAX_CHARS: usize = 16;
 /// Tokens read from one text; the rest is ignored (and said so).
 pub const MAX_TOKENS: usize = 256;
 
+/// Why the tokenizer cannot be loaded, saved, trained or run. Messages are French.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenizeError {
+    /// `tokenizer.json` is unreadable or lacks `[PAD]`/`[UNK]` (also when
+    /// saving fails).
     #[error("tokeniseur illisible : {0}")]
     Load(String),
+    /// The text could not be split into words.
     #[error("échec du découpage en mots : {0}")]
     Encode(String),
+    /// The vocabulary could not be learned.
     #[error("échec de l'apprentissage du vocabulaire : {0}")]
     Train(String),
 }
@@ -50,12 +57,19 @@ pub enum TokenizeError {
 /// One token: its word id, character ids and code-point span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
+    /// Word id; [`UNK`]'s for a word out of the vocabulary.
     pub id: u32,
+    /// Ids of its first [`MAX_CHARS`] characters, lowercased with accents
+    /// kept ([`UNK_CHAR`] for one out of the vocabulary).
     pub chars: Vec<u32>,
+    /// Code-point offset of its first character in the text.
     pub start: usize,
+    /// Code-point offset just after its last character (exclusive).
     pub end: usize,
 }
 
+/// Text to tokens: the word vocabulary (a `tokenizers` pipeline) and the
+/// character vocabulary.
 #[derive(Clone)]
 pub struct NerTokenizer {
     words: Tokenizer,
@@ -166,10 +180,12 @@ impl NerTokenizer {
             .map_err(|e| TokenizeError::Load(e.to_string()))
     }
 
+    /// The character vocabulary in id order, as `config.json` keeps it.
     pub fn char_list(&self) -> &str {
         &self.char_list
     }
 
+    /// Words in the word vocabulary, `[PAD]` and `[UNK]` included.
     pub fn vocab_size(&self) -> usize {
         self.words.get_vocab_size(true)
     }

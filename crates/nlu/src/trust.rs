@@ -25,30 +25,62 @@ pub enum Trust {
     /// Not heard: the plan assumes a value (no count: 1 round).
     Assumed,
     /// A word read as the number it sounds like (`Cesse` -> 16).
-    SoundAlike { text: String, value: u32 },
+    SoundAlike {
+        /// The word as written in the transcript.
+        text: String,
+        /// The number it sounds like.
+        value: u32,
+    },
     /// The tagger was unsure of the span.
-    LowScore { text: String, score: f32 },
+    LowScore {
+        /// The span's text.
+        text: String,
+        /// The tagger's confidence in the span (mean marginal probability of
+        /// its tokens), below 0.6.
+        score: f32,
+    },
     /// Two spans say different counts; the surest one is kept.
-    Conflict { kept: String, dropped: Vec<String> },
+    Conflict {
+        /// The text of the count the plan reads.
+        kept: String,
+        /// The texts of the other counts, which say another number.
+        dropped: Vec<String>,
+    },
     /// Two whole numbers of the same unit were added up (« 40 secondes,
     /// 20 secondes »): people say one duration once, so one of them is
     /// likely another field misheard. (`1 minute et demie` is no sum of
     /// this kind: a half is not whole.)
-    Summed { texts: Vec<String> },
+    Summed {
+        /// The texts of the two spans added up.
+        texts: Vec<String>,
+    },
     /// Whisper itself was unsure of the words (`p`: the least probability
     /// its decoder gave one of their tokens).
-    Unclear { text: String, p: f32 },
+    Unclear {
+        /// The field's spans, joined by spaces.
+        text: String,
+        /// The least token probability, to two decimals.
+        p: f32,
+    },
     /// Chosen again by Whisper's decoder over the audio: `margin` is the
     /// log-probability lead of the chosen value over the next one.
     Rescored {
+        /// What Whisper wrote where the count goes; empty when no count was said.
         heard: String,
+        /// The count the decoder prefers. The plan reads it, except when a
+        /// count heard plainly disagrees and the choice is not `clear`: then
+        /// it is only a suggestion.
         value: u32,
+        /// Log-probability lead of `value` over the next count, to two
+        /// decimals (99 when no other count could be scored).
         margin: f32,
+        /// The lead is wide enough to trust `value`: the field is not uncertain.
         clear: bool,
     },
 }
 
 impl Trust {
+    /// Whether the athlete must check the field before the plan runs.
     pub fn is_uncertain(&self) -> bool {
         match self {
             Trust::Heard | Trust::Default => false,
@@ -90,8 +122,11 @@ impl Trust {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PlanTrust {
+    /// How the round count was read.
     pub rounds: Trust,
+    /// How the work duration was read.
     pub work: Trust,
+    /// How the rest duration was read.
     pub rest: Trust,
 }
 
@@ -105,6 +140,7 @@ impl PlanTrust {
         }
     }
 
+    /// The three fields with their quantity, in plan order.
     pub fn fields(&self) -> [(Quantity, &Trust); 3] {
         [
             (Quantity::Rounds, &self.rounds),
@@ -113,6 +149,7 @@ impl PlanTrust {
         ]
     }
 
+    /// The trust of the field of `q`, to change it.
     pub fn field_mut(&mut self, q: Quantity) -> &mut Trust {
         match q {
             Quantity::Rounds => &mut self.rounds,

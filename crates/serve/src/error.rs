@@ -21,13 +21,16 @@ pub struct ErrorBody {
 /// An error answer: a status and a French message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status, 4xx or 5xx.
     pub status: StatusCode,
+    /// What went wrong and what to do, in French (the body's `error`).
     pub message: String,
     /// Seconds for a `Retry-After` header (busy server).
     pub retry_after: Option<u32>,
 }
 
 impl ApiError {
+    /// An error with `status` and `message`, no `Retry-After`.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -36,6 +39,7 @@ impl ApiError {
         }
     }
 
+    /// 400: the request is malformed.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
     }
@@ -49,22 +53,27 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, message)
     }
 
+    /// 415: the body's content type is not accepted.
     pub fn unsupported_media(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, message)
     }
 
+    /// 422: the body came through but cannot be used (an unreadable WAV).
     pub fn unprocessable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
     }
 
+    /// 503: the service cannot answer now (no Whisper model, busy).
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
     }
 
+    /// 500: a failure on the server's side.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
 
+    /// The same error with a `Retry-After` of `seconds`.
     pub fn with_retry_after(mut self, seconds: u32) -> Self {
         self.retry_after = Some(seconds);
         self

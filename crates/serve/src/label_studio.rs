@@ -178,10 +178,13 @@ fn project_key(project: &Option<serde_json::Value>) -> String {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct HealthResponse {
+    /// Always `UP` when the server answers.
     #[schema(example = "UP")]
     pub status: &'static str,
+    /// The backend's class name, as Label Studio shows it.
     #[schema(example = "SpeechTimerNer")]
     pub model_class: &'static str,
+    /// `speechtimer-<version>-<architecture>[-<model directory>]`.
     #[schema(example = "speechtimer-0.1.0-lstm-crf")]
     pub model_version: String,
     /// Whether `/transcribe` can run (the Whisper model is loaded).
@@ -221,6 +224,7 @@ pub(crate) async fn root(State(app): State<Arc<AppState>>) -> Json<HealthRespons
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SetupResponse {
+    /// The model that will pre-annotate the project (as in `/health`).
     #[schema(example = "speechtimer-0.1.0-lstm-crf")]
     pub model_version: String,
 }
@@ -232,6 +236,7 @@ pub(crate) struct Prediction {
     pub result: Vec<ResultItem>,
     /// Parse confidence (least sure token): sort ascending for uncertainty sampling.
     pub score: f32,
+    /// The model that made the prediction (as in `/health`).
     pub model_version: String,
 }
 
@@ -239,6 +244,7 @@ pub(crate) struct Prediction {
 pub(crate) struct PredictResponse {
     /// One per task, in the order of the tasks.
     pub results: Vec<Prediction>,
+    /// The model that made the predictions (as in `/health`).
     pub model_version: String,
 }
 

@@ -66,19 +66,28 @@ pub struct ServeOptions {
     pub ner_model: Option<PathBuf>,
     /// Whisper model file; `None`: the usual lookup (`model_store::locate`).
     pub whisper_model: Option<PathBuf>,
+    /// Whisper's decoding settings for `/transcribe`.
     pub decode: DecodeOptions,
+    /// Body sizes, audio length, queue and timeout.
     pub limits: Limits,
 }
 
+/// Why the server could not start or stopped (French messages, for the
+/// user).
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The NER model could not be loaded.
     #[error(transparent)]
     Nlu(#[from] NluError),
+    /// The address could not be listened on.
     #[error("impossible d'écouter sur {addr} : {source}")]
     Bind {
+        /// `host:port` as asked.
         addr: String,
+        /// The system's error.
         source: std::io::Error,
     },
+    /// Serving failed on an I/O error.
     #[error("le serveur s'est arrêté : {0}")]
     Serve(std::io::Error),
 }
@@ -144,6 +153,8 @@ impl App {
         self.state.asr.unavailable()
     }
 
+    /// The version reported to Label Studio: `speechtimer-<version>-<arch>`,
+    /// then `-<directory>` when a NER model directory was given.
     pub fn model_version(&self) -> &str {
         &self.state.model_version
     }
@@ -220,6 +231,7 @@ pub async fn bind(app: &App, host: &str, port: u16) -> Result<Server, ServeError
 }
 
 impl Server {
+    /// The address actually bound (the port chosen when 0 was asked).
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()

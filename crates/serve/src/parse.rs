@@ -22,6 +22,7 @@ pub(crate) struct ParseRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ParseTimings {
+    /// Reading the plan in the text, in milliseconds.
     pub nlu_ms: f64,
 }
 
@@ -30,6 +31,7 @@ pub(crate) struct ParseTimings {
 pub(crate) struct ParseResponse {
     #[serde(flatten)]
     pub report: ParseReport,
+    /// Where the time went.
     pub timings: ParseTimings,
 }
 

@@ -105,8 +105,12 @@ pub(crate) struct TranscribeTimings {
     pub decode_ms: f64,
     /// Waiting for the transcriptions ahead.
     pub wait_ms: f64,
+    /// Whisper's decoding.
     pub asr_ms: f64,
+    /// Reading the plan in the transcript, with a doubtful round count
+    /// heard again over the audio.
     pub nlu_ms: f64,
+    /// From the body received to the answer ready.
     pub total_ms: f64,
 }
 
@@ -117,6 +121,7 @@ pub(crate) struct TranscribeTimings {
 pub(crate) struct TranscribeResponse {
     #[serde(flatten)]
     pub heard: HeardReport,
+    /// Where the time went, in milliseconds.
     pub timings: TranscribeTimings,
 }
 

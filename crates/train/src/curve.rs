@@ -9,14 +9,21 @@ use std::path::Path;
 /// One epoch's figures.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EpochLog {
+    /// The epoch's number, from 1.
     pub epoch: usize,
+    /// Mean training loss of the epoch's batches (CRF negative log-likelihood).
     pub loss: f64,
+    /// Micro entity F1 on the validation set after the epoch.
     pub valid_f1: f64,
+    /// Share of validation examples whose plan came out right.
     pub valid_plan_exact: f64,
+    /// Learning rate of the epoch's last step.
     pub lr: f64,
+    /// Seconds since the run started, once the epoch is evaluated.
     pub seconds: f64,
 }
 
+/// Draws the curve of `logs` as an 800 × 480 PNG at `path`.
 pub fn draw(path: &Path, logs: &[EpochLog]) -> anyhow::Result<()> {
     let root = BitMapBackend::new(path, (800, 480)).into_drawing_area();
     root.fill(&WHITE)?;

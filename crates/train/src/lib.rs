@@ -29,11 +29,18 @@ use std::time::Instant;
 /// Hyper-parameters of one training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
+    /// Which encoder to train.
     pub arch: Arch,
+    /// Seed of the initial weights, the shuffling and the dropout: the same
+    /// seed gives the same run.
     pub seed: u64,
+    /// Most passes over the training set (early stopping may end sooner).
     pub epochs: usize,
+    /// Examples per optimiser step.
     pub batch_size: usize,
+    /// Peak learning rate, reached at the end of the warm-up.
     pub lr: f64,
+    /// AdamW's weight decay.
     pub weight_decay: f64,
     /// Share of the steps spent warming the learning rate up.
     pub warmup: f64,
@@ -41,18 +48,27 @@ pub struct TrainConfig {
     pub patience: usize,
     /// Words seen fewer times than this are unknown to the vocabulary.
     pub min_word_freq: u64,
+    /// Size of the word embeddings.
     pub word_dim: usize,
+    /// Size of the character embeddings.
     pub char_dim: usize,
+    /// Filters of the character CNN (its output size per token).
     pub char_filters: usize,
+    /// LSTM: hidden size per direction; transformer: model width.
     pub hidden: usize,
+    /// Transformer layers (unused by the LSTM).
     pub layers: usize,
+    /// Transformer attention heads (unused by the LSTM).
     pub heads: usize,
+    /// Dropout probability while training.
     pub dropout: f32,
     /// Stop after this many minutes whatever the epoch.
     pub max_minutes: f64,
 }
 
 impl TrainConfig {
+    /// The default settings for `arch` (the learning rate and hidden size
+    /// depend on it).
     pub fn default_for(arch: Arch) -> Self {
         let (lr, hidden) = match arch {
             Arch::LstmCrf => (3e-3, 64),
@@ -83,12 +99,20 @@ impl TrainConfig {
 /// What a run produced.
 #[derive(Debug, Clone)]
 pub struct TrainOutcome {
+    /// The model of the best epoch, in memory.
     pub files: ModelFiles,
+    /// The epoch (1-based) with the best validation F1.
     pub best_epoch: usize,
+    /// The validation report of that epoch.
     pub valid: Report,
+    /// One entry per finished epoch, in order.
     pub logs: Vec<EpochLog>,
+    /// Wall-clock time of the whole run, in seconds.
     pub seconds: f64,
+    /// Training examples left out: no token, truncated, or spans the tokens
+    /// cannot carry (see [`align::tag_path`]).
     pub skipped_examples: usize,
+    /// Number of trainable weights (scalars) of the network.
     pub parameters: usize,
 }
 

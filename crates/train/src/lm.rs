@@ -11,8 +11,11 @@ use speechtimer_lm::bpe::Bpe;
 /// How the LM is made; the defaults made the shipped `models/lm/domain.lm`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LmRecipe {
+    /// Number of clean sentences generated.
     pub sentences: usize,
+    /// Seed of the generator and of the BPE-dropout.
     pub seed: u64,
+    /// The n of the n-gram: how many tokens, the predicted one included.
     pub order: usize,
     /// Other spellings counted per sentence (BPE-dropout).
     pub spellings: usize,

@@ -6,9 +6,14 @@ use speechtimer_core::values::strip_accents;
 /// What a spoken word asks of the timer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerCommand {
+    /// Hold the running phase (« pause »).
     Pause,
+    /// Carry on after a pause (« reprends », « continue »).
     Resume,
+    /// Stop the workout and go back to the start of the plan (« stop »,
+    /// « arrête »).
     Stop,
+    /// Skip to the next phase (« suivant », « passe »).
     Next,
 }
 

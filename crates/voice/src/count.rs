@@ -56,7 +56,10 @@ const NOT_A_COUNT: &[&str] = &[
 /// Where the count is, or should be, in the transcript (code points).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slot {
+    /// First code point of the slot.
     pub start: usize,
+    /// One past its last code point; equal to `start` when no count was
+    /// written (the slot is where one goes).
     pub end: usize,
     /// What Whisper wrote there (empty: nothing, the noun came first).
     pub heard: String,
@@ -68,9 +71,12 @@ pub struct Slot {
 /// The count chosen in the slot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
+    /// The best-scoring count, 1..=[`MAX_COUNT`].
     pub value: u32,
     /// Log-probability lead over the next count.
     pub margin: f32,
+    /// The choice can be trusted: it leads by at least [`CLEAR_MARGIN`], and
+    /// what Whisper wrote does not beat it by as much.
     pub clear: bool,
 }
 
@@ -284,11 +290,15 @@ pub fn hear_again(
     }
 }
 
+/// The lead written when no other count could be scored (an infinite lead,
+/// which JSON cannot carry).
+const NO_RIVAL_MARGIN: f32 = 99.0;
+
 fn rescored(slot: &Slot, choice: &Choice) -> Trust {
     Trust::Rescored {
         heard: slot.heard.clone(),
         value: choice.value,
-        margin: (choice.margin * 100.0).round() / 100.0,
+        margin: (choice.margin.min(NO_RIVAL_MARGIN) * 100.0).round() / 100.0,
         clear: choice.clear,
     }
 }

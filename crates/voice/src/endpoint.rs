@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 /// sure plan, `Resumed` when speech came back after an early run started,
 /// and `Transcribing` once, when the utterance is over.
 pub enum Event<'a> {
+    /// The input level after each block, for the meter.
     Level(Level),
     /// The utterance is over; what is left is Whisper's (or nothing, when
     /// an early run already heard it all).
@@ -54,6 +55,7 @@ pub struct Listened {
     pub hangover: Duration,
     /// When the block holding the last word arrived (paced sources only).
     pub speech_ended: Option<Instant>,
+    /// How the early runs went.
     pub speculation: Speculation,
 }
 

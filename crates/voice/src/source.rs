@@ -15,7 +15,12 @@ pub enum Source {
     Microphone(Option<String>),
     /// A WAV file, followed by silence. `realtime` paces it like a
     /// microphone (the level meter moves); otherwise it is read at once.
-    File { path: PathBuf, realtime: bool },
+    File {
+        /// The WAV file, any rate or channel count.
+        path: PathBuf,
+        /// Pace the blocks like a microphone.
+        realtime: bool,
+    },
 }
 
 impl Default for Source {
@@ -24,10 +29,13 @@ impl Default for Source {
     }
 }
 
+/// Why a [`Source`] could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
+    /// The microphone could not be opened.
     #[error(transparent)]
     Capture(#[from] CaptureError),
+    /// The file could not be read as 16 kHz mono.
     #[error(transparent)]
     Wav(#[from] WavError),
 }
@@ -57,6 +65,8 @@ pub struct FileBlocks {
 const BLOCK: usize = 480;
 
 impl FileBlocks {
+    /// Blocks of `samples` (mono, 16 kHz), paced like a microphone when
+    /// `realtime`, else handed out at once.
     pub fn new(samples: Vec<f32>, realtime: bool) -> Self {
         Self {
             samples,

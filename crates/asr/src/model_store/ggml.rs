@@ -41,12 +41,20 @@ pub(crate) fn tensor_data_bytes(ttype: i32, dims: &[i32]) -> Option<u64> {
 /// What `check_ggml` read from a model file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GgmlInfo {
+    /// Size of the file, in bytes.
     pub bytes: u64,
+    /// Vocabulary size, special tokens included.
     pub n_vocab: i32,
+    /// Encoder layers.
     pub n_audio_layer: i32,
+    /// Decoder layers.
     pub n_text_layer: i32,
+    /// Width of the encoder's hidden state.
     pub n_state: i32,
+    /// Number of tensors.
     pub tensors: usize,
+    /// Storage of the weights: [`FTYPE_F32`], [`FTYPE_F16`] or
+    /// [`FTYPE_Q8_0`].
     pub ftype: i32,
 }
 

@@ -7,9 +7,13 @@ use std::path::{Path, PathBuf};
 /// Where a model was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
+    /// The path given by `--whisper-model`.
     Argument,
+    /// The path in `$SPEECHTIMER_WHISPER_MODEL`.
     Env,
+    /// `models/whisper/` under the working directory.
     WorkDir,
+    /// The platform data directory ([`data_dir_model`]).
     DataDir,
 }
 

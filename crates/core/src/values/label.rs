@@ -7,8 +7,11 @@ use std::str::FromStr;
 /// What a labelled number counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Quantity {
+    /// How many rounds (`nb_rounds`).
     Rounds,
+    /// How long each round's work lasts (`duration_wt_*`).
     Work,
+    /// How long the rest between rounds lasts (`duration_br_*`).
     Rest,
 }
 
@@ -27,18 +30,25 @@ impl Quantity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Label {
+    /// The number of rounds.
     #[serde(rename = "nb_rounds")]
     NbRounds,
+    /// Work duration, in seconds.
     #[serde(rename = "duration_wt_sd")]
     DurationWtSd,
+    /// Work duration, in minutes.
     #[serde(rename = "duration_wt_min")]
     DurationWtMin,
+    /// Work duration, in hours.
     #[serde(rename = "duration_wt_hr")]
     DurationWtHr,
+    /// Rest (break) duration, in seconds.
     #[serde(rename = "duration_br_sd")]
     DurationBrSd,
+    /// Rest (break) duration, in minutes.
     #[serde(rename = "duration_br_min")]
     DurationBrMin,
+    /// Rest (break) duration, in hours.
     #[serde(rename = "duration_br_hr")]
     DurationBrHr,
 }
@@ -73,6 +83,7 @@ impl Label {
         }
     }
 
+    /// What the label's number counts: rounds, work or rest.
     pub fn quantity(self) -> Quantity {
         match self {
             Label::NbRounds => Quantity::Rounds,
@@ -125,12 +136,15 @@ impl FromStr for Label {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Entity {
+    /// Code-point offset of the span's first character in the text.
     #[cfg_attr(feature = "schema", schema(example = 0))]
     pub start: usize,
+    /// Code-point offset just after the span's last character (exclusive).
     #[cfg_attr(feature = "schema", schema(example = 2))]
     pub end: usize,
     /// One of the labels of ANNOTATION.md.
     pub label: Label,
+    /// The text the span covers, as written.
     #[cfg_attr(feature = "schema", schema(example = "12"))]
     pub text: String,
     /// A model's confidence, when the entity is a prediction (the mean
@@ -141,6 +155,7 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// A span with no score, as annotated rather than predicted.
     pub fn new(start: usize, end: usize, label: Label, text: impl Into<String>) -> Self {
         Self {
             start,

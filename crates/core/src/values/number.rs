@@ -10,8 +10,11 @@ use text2num::{Language, text2digits};
 /// Why an entity text is not a number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NumberError {
+    /// Nothing to read: the text is blank.
     #[error("aucun nombre à lire")]
     Empty,
+    /// Not digits, number words, a fraction nor a known sound-alike; signed
+    /// numbers are refused too (the text, trimmed).
     #[error("« {0} » n'est pas un nombre")]
     NotANumber(String),
 }

@@ -17,10 +17,13 @@ pub(super) const MAX_VALUE_SECONDS: u32 = 100 * 3600;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PlanValues {
+    /// Number of rounds; 1 when none is said.
     #[cfg_attr(feature = "schema", schema(example = 12))]
     pub rounds: u32,
+    /// Work of each round, in whole seconds; at least 1.
     #[cfg_attr(feature = "schema", schema(example = 120))]
     pub work_s: u32,
+    /// Rest between rounds, in whole seconds; 0 when none is said.
     #[cfg_attr(feature = "schema", schema(example = 30))]
     pub rest_s: u32,
 }
@@ -28,18 +31,35 @@ pub struct PlanValues {
 /// Why entities give no plan. Messages are French: the athlete reads them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
+    /// A span is not a number.
     #[error("je n'ai pas compris {} : « {text} »", .quantity.french())]
-    Unreadable { quantity: Quantity, text: String },
+    Unreadable {
+        /// The field the span fills.
+        quantity: Quantity,
+        /// The span's text, trimmed.
+        text: String,
+    },
+    /// No work duration is said, or it rounds to zero seconds.
     #[error("je n'ai pas compris la durée d'effort")]
     NoWork,
+    /// A round count of zero or less.
     #[error("il faut au moins une série")]
     NoRounds,
+    /// A round count that is not whole (the number read, e.g. `2.5`).
     #[error("je n'ai pas compris le nombre de séries : {0} n'est pas un nombre entier")]
     FractionalRounds(String),
+    /// More than 9,999 rounds, most likely a misheard word (the number read).
     #[error("{0} séries, ce n'est pas possible")]
     TooManyRounds(String),
+    /// A work or rest that is negative or longer than 100 hours once its
+    /// spans are added up.
     #[error("{} de {seconds} secondes, ce n'est pas possible", capitalise(.quantity.french()))]
-    AbsurdDuration { quantity: Quantity, seconds: String },
+    AbsurdDuration {
+        /// Work or rest.
+        quantity: Quantity,
+        /// The duration in seconds, rounded to the whole second.
+        seconds: String,
+    },
 }
 
 fn capitalise(s: &str) -> String {

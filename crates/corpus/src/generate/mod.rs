@@ -111,8 +111,11 @@ pub fn generate_counted(
 /// What `data generate` prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
+    /// Number of examples.
     pub examples: usize,
+    /// Number of distinct sentence shapes (see [`sentence_shape`]).
     pub shapes: usize,
+    /// Number of entities of each label; every label is present, maybe at 0.
     pub labels: BTreeMap<Label, usize>,
 }
 
@@ -145,6 +148,7 @@ pub fn sentence_shape(ex: &Example) -> String {
         .join(" ")
 }
 
+/// Counts the examples, their distinct shapes and their entities by label.
 pub fn summarise(examples: &[Example]) -> Summary {
     let mut labels: BTreeMap<Label, usize> = Label::ALL.iter().map(|&l| (l, 0)).collect();
     let mut shapes = HashSet::new();

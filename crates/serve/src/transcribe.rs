@@ -198,7 +198,10 @@ pub(crate) async fn transcribe(
     .await?;
     let mut report = heard.report();
     let (mut reading, nlu_ms) = match report.reading.take() {
-        Some(r) => (r, (heard.nlu + heard.rescore).as_secs_f64() * 1e3),
+        Some(r) => {
+            let ms = (heard.nlu + heard.rescore).as_secs_f64() * 1e3;
+            (r, (ms * 10.0).round() / 10.0)
+        }
         None => read(&app.nlu, report.text.clone()).await?,
     };
     if truncated {

@@ -35,7 +35,8 @@ pub struct Reading {
     pub uncertain: Vec<String>,
 }
 
-/// A text and what it means: `speechtimer parse --json`.
+/// A text and what it means: what `speechtimer parse --json` prints and
+/// `/parse` serves (with its timings).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ParseReport {

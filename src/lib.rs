@@ -9,7 +9,7 @@ pub mod app;
 
 pub use speechtimer_asr as asr;
 pub use speechtimer_audio as audio;
-pub use speechtimer_core::{plan, timer, values};
+pub use speechtimer_core::{coach, plan, timer, values};
 pub use speechtimer_corpus as corpus;
 pub use speechtimer_lm as lm;
 pub use speechtimer_nlu as nlu;

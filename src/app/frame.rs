@@ -21,6 +21,16 @@ pub fn logic(ctx: &Context, state: &mut AppState) -> Status {
     state.poll_voice();
     shortcuts(ctx, state);
     let status = state.tick();
+    if state.gym != state.fullscreen_sent {
+        state.fullscreen_sent = state.gym;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(state.gym));
+    }
+    if let Some(since) = state.flash_since()
+        && since < super::gym::FLASH
+    {
+        // draw the fade out
+        ctx.request_repaint_after(Duration::from_millis(30));
+    }
     if status.state == RunState::Running {
         // redraw when the shown second changes, and often enough for the bars
         let next = status.until_next_second().min(RUNNING_REPAINT) + Duration::from_millis(5);
@@ -40,9 +50,15 @@ pub fn talk(ctx: &Context, state: &mut AppState) {
     state.talk(move || ctx.request_repaint());
 }
 
-/// Space start/pause, Right skip, R reset, M held to talk; not while
-/// typing in a field.
+/// Space start/pause, Right skip, R reset, M held to talk, F11 the gym
+/// display, Escape out of it; not while typing in a field.
 fn shortcuts(ctx: &Context, state: &mut AppState) {
+    let (f11, escape) = ctx.input(|i| (i.key_pressed(Key::F11), i.key_pressed(Key::Escape)));
+    if f11 {
+        state.gym = !state.gym;
+    } else if escape && state.gym {
+        state.gym = false;
+    }
     if ctx.egui_wants_keyboard_input() {
         return;
     }

@@ -5,6 +5,7 @@ pub mod cues;
 pub mod editor;
 pub mod frame;
 pub mod frames;
+pub mod gym;
 pub mod palette;
 pub mod state;
 pub mod store;

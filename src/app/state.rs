@@ -68,6 +68,12 @@ pub struct AppState {
     /// Fields of the editor's plan that were not heard for sure: shown
     /// « À vérifier » until the athlete edits them or presses Démarrer.
     pub to_check: Vec<Quantity>,
+    /// The gym display: the countdown alone, full screen (F11, Échap).
+    pub gym: bool,
+    /// The full-screen state last asked of the window.
+    pub fullscreen_sent: bool,
+    /// When the countdown last flashed (a phase change, the last seconds).
+    flashed_at: Option<std::time::Instant>,
 }
 
 /// How long the editor must rest before its plan is written to disk (one
@@ -82,6 +88,7 @@ impl AppState {
             None => (Prefs::default(), None),
         };
         let plan = prefs.plan;
+        sound.set_volume(prefs.volume);
         Self {
             timer: Timer::new(plan),
             editor: PlanEditor::new(plan),
@@ -104,6 +111,9 @@ impl AppState {
             frames: Default::default(),
             unsaved_since: None,
             to_check: Vec::new(),
+            gym: false,
+            fullscreen_sent: false,
+            flashed_at: None,
         }
     }
 
@@ -339,12 +349,34 @@ impl AppState {
         self.timer.status(now)
     }
 
-    fn play(&self, events: &[crate::timer::Event]) {
-        if self.prefs.muted {
+    /// Plays the cues of `events` in the chosen mode; a sentence of the
+    /// coach gets the time until the next cue that sounds.
+    fn play(&mut self, events: &[crate::timer::Event]) {
+        if events.iter().any(super::gym::flashes) {
+            self.flashed_at = Some(self.now());
+        }
+        if self.prefs.muted || events.is_empty() {
             return;
         }
-        for cue in events.iter().filter_map(super::cues::cue_for) {
-            self.sound.play(cue);
+        let plan = *self.timer.plan();
+        let mode = self.prefs.cue_mode;
+        let elapsed = self.timer.elapsed(self.now());
+        let room = || {
+            self.timer
+                .schedule()
+                .into_iter()
+                .find(|(t, e)| *t > elapsed && !super::cues::sounds_for(e, &plan, mode).is_empty())
+                .map(|(t, _)| t - elapsed)
+        };
+        for event in events {
+            for sound in super::cues::sounds_for(event, &plan, mode) {
+                match sound {
+                    super::cues::Sound::Beep(cue) => self.sound.play(cue),
+                    super::cues::Sound::Say(words) => {
+                        self.sound.say(super::cues::clip_names(&words), room());
+                    }
+                }
+            }
         }
     }
 
@@ -432,10 +464,46 @@ impl AppState {
         self.save();
     }
 
-    /// Turns the beeps off or on, and saves the choice.
+    /// Turns every cue off or on, and saves the choice.
     pub fn set_muted(&mut self, muted: bool) {
         self.prefs.muted = muted;
         self.save();
+    }
+
+    /// Time since the countdown last flashed, when flashing is on and
+    /// motion is not reduced.
+    pub fn flash_since(&self) -> Option<std::time::Duration> {
+        if !self.prefs.flash || self.prefs.reduce_motion {
+            return None;
+        }
+        self.flashed_at
+            .map(|t| self.now().saturating_duration_since(t))
+    }
+
+    /// Turns the flashes on or off; saved.
+    pub fn set_flash(&mut self, on: bool) {
+        self.prefs.flash = on;
+        self.save();
+    }
+
+    /// The athlete's reduced-motion choice (no flash); saved.
+    pub fn set_reduce_motion(&mut self, on: bool) {
+        self.prefs.reduce_motion = on;
+        self.save();
+    }
+
+    /// How cues sound from now on; saved.
+    pub fn set_cue_mode(&mut self, mode: super::cues::CueMode) {
+        self.prefs.cue_mode = mode;
+        self.save();
+    }
+
+    /// The cues' loudness (0 to 1), applied at once; saved once the
+    /// slider rests, like the editor.
+    pub fn set_volume(&mut self, volume: f32) {
+        self.prefs.volume = volume.clamp(0.0, 1.0);
+        self.sound.set_volume(self.prefs.volume);
+        self.unsaved_since = Some(self.now());
     }
 
     /// Whether an understood spoken plan starts at once; saved.

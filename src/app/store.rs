@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 /// How many recent plans are kept.
 pub const RECENT_MAX: usize = 10;
 
+/// The cues' loudness before the athlete moves the slider.
+pub const DEFAULT_VOLUME: f32 = 0.8;
+
 /// What the app remembers across restarts: the settings file's content.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Prefs {
     /// The plan in the editor when the app was closed.
@@ -23,6 +26,29 @@ pub struct Prefs {
     pub muted: bool,
     /// Start the workout as soon as a spoken plan is understood.
     pub auto_start: bool,
+    /// How cues sound: voice, beeps, both or silence.
+    pub cue_mode: super::cues::CueMode,
+    /// Loudness of the cues, 0 to 1, apart from the system volume.
+    pub volume: f32,
+    /// Flash the countdown at each phase change and on the last seconds.
+    pub flash: bool,
+    /// No flashing or other motion (the athlete's reduced-motion choice).
+    pub reduce_motion: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            plan: WorkoutPlan::default(),
+            recent: Vec::new(),
+            muted: false,
+            auto_start: false,
+            cue_mode: super::cues::CueMode::default(),
+            volume: DEFAULT_VOLUME,
+            flash: true,
+            reduce_motion: false,
+        }
+    }
 }
 
 impl Prefs {
@@ -39,6 +65,13 @@ impl Prefs {
         self.recent.truncate(RECENT_MAX);
         if self.plan.validate().is_err() {
             self.plan = WorkoutPlan::default();
+        }
+        if !(0.0..=1.0).contains(&self.volume) {
+            self.volume = if self.volume.is_nan() {
+                DEFAULT_VOLUME
+            } else {
+                self.volume.clamp(0.0, 1.0)
+            };
         }
         self
     }

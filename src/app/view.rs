@@ -1,6 +1,7 @@
 //! Drawing: each panel is a function of `&mut Ui` and the app state. No
 //! business logic here; actions go through [`AppState`].
 
+use super::cues::CueMode;
 use super::palette;
 use super::state::{AppState, Listening};
 use super::whisper::{WhisperModel, WhisperStatus};
@@ -9,15 +10,21 @@ use crate::plan::format_duration;
 use crate::timer::{Phase, RunState, Status};
 use crate::values::{Label, Quantity};
 use egui::{Align, Key, Layout, RichText, Ui};
+use std::time::Duration;
 
 /// The whole window, for the `status` the frame's logic computed
 /// ([`super::frame::logic`]).
 pub fn show(ui: &mut Ui, state: &mut AppState, status: &Status) {
+    let flash = state.flash_since();
+    if state.gym {
+        egui::CentralPanel::default().show(ui, |ui| super::gym::show(ui, status, flash));
+        return;
+    }
     egui::Panel::top("command").show(ui, |ui| command_bar(ui, state));
     egui::Panel::left("plan")
         .default_size(260.0)
         .show(ui, |ui| plan_panel(ui, state, status));
-    egui::CentralPanel::default().show(ui, |ui| countdown(ui, status));
+    egui::CentralPanel::default().show(ui, |ui| countdown(ui, status, flash));
 }
 
 fn command_bar(ui: &mut Ui, state: &mut AppState) {
@@ -319,9 +326,14 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     recent_plans(ui, state);
     ui.separator();
     let mut muted = state.prefs.muted;
-    if ui.checkbox(&mut muted, "Couper les bips").changed() {
+    if ui
+        .checkbox(&mut muted, "Couper les bips")
+        .on_hover_text("Aucun son : ni bips ni voix")
+        .changed()
+    {
         state.set_muted(muted);
     }
+    sound_settings(ui, state);
     let mut auto = state.prefs.auto_start;
     if ui
         .checkbox(&mut auto, "Démarrer automatiquement")
@@ -370,6 +382,56 @@ fn controls(ui: &mut Ui, state: &mut AppState, run: RunState) {
         if ui.button("Réinitialiser").clicked() {
             state.reset();
         }
+        if ui
+            .button("Plein écran")
+            .on_hover_text("F11 ; Échap pour revenir")
+            .clicked()
+        {
+            state.gym = true;
+        }
+    });
+}
+
+/// How the cues sound, and how loud.
+fn sound_settings(ui: &mut Ui, state: &mut AppState) {
+    let mut mode = state.prefs.cue_mode;
+    egui::ComboBox::from_label("Annonces")
+        .selected_text(mode.label_fr())
+        .show_ui(ui, |ui| {
+            for m in CueMode::ALL {
+                ui.selectable_value(&mut mode, m, m.label_fr());
+            }
+        });
+    if mode != state.prefs.cue_mode {
+        state.set_cue_mode(mode);
+    }
+    let mut flash = state.prefs.flash;
+    if ui
+        .checkbox(&mut flash, "Flash aux changements")
+        .on_hover_text(
+            "L'écran du compte à rebours clignote à chaque phase et aux 3 dernières secondes",
+        )
+        .changed()
+    {
+        state.set_flash(flash);
+    }
+    let mut still = state.prefs.reduce_motion;
+    if ui
+        .checkbox(&mut still, "Réduire les animations")
+        .on_hover_text("Aucun clignotement, même si le flash est choisi")
+        .changed()
+    {
+        state.set_reduce_motion(still);
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Volume");
+        let mut volume = state.prefs.volume * 100.0;
+        let slider = egui::Slider::new(&mut volume, 0.0..=100.0)
+            .suffix(" %")
+            .integer();
+        if ui.add(slider).labelled_by(label.id).changed() {
+            state.set_volume(volume / 100.0);
+        }
     });
 }
 
@@ -393,10 +455,13 @@ fn recent_plans(ui: &mut Ui, state: &mut AppState) {
     }
 }
 
-fn countdown(ui: &mut Ui, status: &Status) {
+fn countdown(ui: &mut Ui, status: &Status, flash: Option<Duration>) {
     let rect = ui.max_rect();
     ui.painter()
         .rect_filled(rect, 0.0, palette::phase(status.phase));
+    if let Some(since) = flash {
+        super::gym::paint_flash(ui, rect, since);
+    }
     let big = (rect.height() * 0.38).min(rect.width() * 0.28).max(48.0);
     let white = palette::ON_COLOUR;
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
@@ -405,15 +470,14 @@ fn countdown(ui: &mut Ui, status: &Status) {
         if status.state == RunState::Paused {
             title.push_str(" — en pause");
         }
-        ui.label(RichText::new(title).size(big * 0.3).color(white).strong());
+        let title = ui.label(RichText::new(title).size(big * 0.3).color(white).strong());
+        super::gym::live(ui, &title);
         if status.phase != Phase::Done {
-            ui.label(
-                RichText::new(format_duration(status.shown_remaining()))
-                    .size(big)
-                    .color(white)
-                    .monospace()
-                    .strong(),
-            );
+            ui.label(super::gym::digits(
+                &format_duration(status.shown_remaining()),
+                big,
+                white,
+            ));
         } else {
             ui.label(
                 RichText::new("Bravo !")
@@ -422,11 +486,12 @@ fn countdown(ui: &mut Ui, status: &Status) {
                     .strong(),
             );
         }
-        ui.label(
+        let round = ui.label(
             RichText::new(format!("Série {} / {}", status.round, status.rounds))
                 .size(big * 0.22)
                 .color(white),
         );
+        super::gym::live(ui, &round);
         ui.add_space(8.0);
         let width = rect.width() * 0.8;
         ui.add(

@@ -4,7 +4,7 @@
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use speechtimer::app::clock::Clock;
 use speechtimer::app::{AppState, SpeechTimerApp};
 use speechtimer::audio::capture::Level;
@@ -571,4 +571,183 @@ fn talking_without_a_speech_model_says_so() {
         &h,
         "Modèle vocal absent : téléchargez-le, ou tapez la commande."
     ));
+}
+
+/// Whether the label `text` is a live region (announced when it changes).
+fn is_live(h: &Harness<'_, SpeechTimerApp>, text: &str) -> bool {
+    h.query_all_by_role_and_label(Role::Label, text)
+        .any(|n| n.accesskit_node().live() == egui::accesskit::Live::Polite)
+}
+
+#[test]
+fn gym_display_shows_the_countdown_alone_and_escape_leaves_it() {
+    let clock = Clock::manual();
+    let mut h = harness(&clock);
+    h.step();
+    type_into(&mut h, "Séries", "12");
+    leave_fields(&mut h);
+    h.get_by_label("Démarrer").click();
+    h.step();
+    h.key_press(Key::F11);
+    h.step();
+    assert!(h.state().state.gym);
+    // only the phase, the digits, « 1 / 12 » and the time left
+    assert!(shows(&h, "Préparation"));
+    assert!(shows(&h, "0:05"));
+    assert!(shows(&h, "1 / 12"));
+    assert!(shows_part(&h, "Reste "));
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "Commande")
+            .is_none()
+    );
+    assert!(h.query_by_label("Pause").is_none());
+    // the phase and the round are announced when they change; the digits are not
+    assert!(is_live(&h, "Préparation"));
+    assert!(is_live(&h, "1 / 12"));
+    assert!(!is_live(&h, "0:05"));
+    // it keeps counting
+    clock.advance(Duration::from_secs(6));
+    h.step();
+    assert!(shows(&h, "Travail"));
+    h.key_press(Key::Escape);
+    h.step();
+    assert!(!h.state().state.gym);
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "Commande")
+            .is_some()
+    );
+    // and the button gets back into it
+    h.get_by_label("Plein écran").click();
+    h.step();
+    assert!(h.state().state.gym);
+}
+
+#[test]
+fn the_countdown_flashes_at_phase_changes_unless_motion_is_reduced() {
+    let clock = Clock::manual();
+    let mut h = harness(&clock);
+    h.step();
+    h.get_by_label("Démarrer").click();
+    h.step();
+    let since = h.state().state.flash_since();
+    assert_eq!(since, Some(Duration::ZERO), "flash at the start");
+    clock.advance(Duration::from_millis(1500));
+    h.step();
+    // 1.5 s into a 5 s preparation: no event since the start
+    assert_eq!(
+        h.state().state.flash_since(),
+        Some(Duration::from_millis(1500))
+    );
+    clock.advance(Duration::from_millis(600));
+    h.step();
+    // the « 3 » of the countdown, at 2 s
+    assert!(h.state().state.flash_since().unwrap() < Duration::from_millis(200));
+    h.get_by_label("Réduire les animations").click();
+    h.step();
+    assert_eq!(h.state().state.flash_since(), None);
+}
+
+#[test]
+fn volume_and_cue_mode_are_saved_in_prefs() {
+    use speechtimer::app::cues::CueMode;
+    use speechtimer::app::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let clock = Clock::manual();
+    let state = AppState::new(
+        Some(Store::at(&path)),
+        Box::new(Silent::default()),
+        clock.clone(),
+    );
+    let mut h = harness_for(state);
+    h.step();
+    assert_eq!(h.state().state.prefs.volume, 0.8);
+    // a click in the middle of the slider: half volume
+    h.get_by_role_and_label(Role::Slider, "Volume").click();
+    h.step();
+    let v = h.state().state.prefs.volume;
+    assert!((0.4..=0.6).contains(&v), "{v}");
+    clock.advance(speechtimer::app::state::SAVE_AFTER);
+    h.step();
+    let (saved, problem) = Store::at(&path).load();
+    assert_eq!(problem, None);
+    assert!((saved.volume - v).abs() < 1e-6, "{} vs {v}", saved.volume);
+    h.state_mut().state.set_cue_mode(CueMode::Voice);
+    assert_eq!(Store::at(&path).load().0.cue_mode, CueMode::Voice);
+}
+
+/// A sink with no output device: it says so, and records what it is asked.
+struct NoDevice(std::sync::Arc<Silent>);
+
+impl speechtimer::audio::playback::CueSink for NoDevice {
+    fn play(&self, cue: speechtimer::audio::beep::Cue) {
+        self.0.play(cue);
+    }
+    fn say(&self, names: Vec<String>, room: Option<Duration>) {
+        self.0.say(names, room);
+    }
+    fn set_volume(&self, volume: f32) {
+        self.0.set_volume(volume);
+    }
+    fn unavailable(&self) -> Option<String> {
+        Some("Pas de sortie audio : le minuteur fonctionne sans bips.".into())
+    }
+}
+
+#[test]
+fn the_coach_says_the_plan_and_no_device_is_one_notice() {
+    use speechtimer::app::cues::CueMode;
+    use speechtimer::audio::playback::Asked;
+    let asked = std::sync::Arc::new(Silent::default());
+    let clock = Clock::manual();
+    let mut state = AppState::new(None, Box::new(NoDevice(asked.clone())), clock.clone());
+    state.prefs.cue_mode = CueMode::Voice;
+    let mut h = harness_for(state);
+    h.step();
+    type_into(&mut h, "Séries", "2");
+    type_into(&mut h, "Travail", "5");
+    type_into(&mut h, "Repos", "3");
+    type_into(&mut h, "Préparation", "0");
+    leave_fields(&mut h);
+    h.get_by_label("Démarrer").click();
+    for _ in 0..30 {
+        clock.advance(Duration::from_millis(500));
+        h.step();
+    }
+    assert_eq!(h.state().state.run_state(), RunState::Finished);
+    let said: Vec<Vec<String>> = asked
+        .asked()
+        .into_iter()
+        .filter_map(|a| match a {
+            Asked::Say(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        said.first(),
+        Some(&s(&["work", "round", "n01", "of", "n02"]))
+    );
+    assert!(said.contains(&s(&["rest"])));
+    assert!(said.contains(&s(&["work", "last_round"])));
+    assert_eq!(
+        said.last(),
+        Some(&s(&["done", "total", "n13", "seconds"])),
+        "{said:?}"
+    );
+    // « 3, 2, 1 » of each 5 s work phase, « 2, 1 » of the 3 s rest
+    let counts = said
+        .iter()
+        .filter(|w| w.len() == 1 && w[0].starts_with('n'))
+        .count();
+    assert_eq!(counts, 3 + 2 + 3, "{said:?}");
+    assert!(!asked.asked().iter().any(|a| matches!(a, Asked::Beep(_))));
+    let notices: Vec<_> = h
+        .state()
+        .state
+        .notices
+        .iter()
+        .filter(|n| n.contains("Pas de sortie audio"))
+        .collect();
+    assert_eq!(notices.len(), 1);
 }

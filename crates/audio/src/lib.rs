@@ -5,5 +5,6 @@ pub mod beep;
 pub mod capture;
 pub mod playback;
 pub mod resample;
+pub mod speech;
 pub mod vad;
 pub mod wav;

@@ -1,56 +1,94 @@
 //! Plays cues on the default output device from a background thread (the
-//! app starts it: [`Speaker::run`]), so the UI never waits on audio. With no
-//! device the player stays silent and says so once through
+//! app starts it: [`Speaker::run`]), so the UI never waits on audio: beeps,
+//! and the coach's sentences joined from the clip bank (`speech.rs`). Each
+//! new cue cuts the sentence being said, so speech never covers the next
+//! cue. With no device the player stays silent and says so once through
 //! [`CueSink::unavailable`].
 
 use super::beep::{Cue, SAMPLE_RATE};
+use super::speech::Bank;
 use std::collections::HashMap;
 use std::num::NonZero;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 /// Where the app sends its cues.
 pub trait CueSink {
     /// Plays `cue` without waiting for it to finish.
     fn play(&self, cue: Cue);
+    /// Says the clips `names` of the bank one after the other, ending before
+    /// `room` when given (words that do not fit are dropped); cuts whatever
+    /// was being said.
+    fn say(&self, names: Vec<String>, room: Option<Duration>);
+    /// Loudness of every cue from now on, 0 (silent) to 1 (full scale).
+    fn set_volume(&self, volume: f32);
     /// A French message when sound cannot be played, `None` while it can.
     fn unavailable(&self) -> Option<String>;
 }
 
-/// Plays nothing; remembers what it was asked to play (tests, `--mute`).
+/// What a [`Silent`] sink was asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Asked {
+    /// A beep.
+    Beep(Cue),
+    /// A sentence of the coach: its clip names.
+    Say(Vec<String>),
+    /// A new volume.
+    Volume(f32),
+}
+
+/// Plays nothing; remembers what it was asked (tests, `--mute`).
 #[derive(Debug, Default)]
 pub struct Silent {
-    played: std::sync::Mutex<Vec<Cue>>,
+    asked: Mutex<Vec<Asked>>,
 }
 
 impl Silent {
-    /// The cues asked for so far, oldest first.
-    pub fn played(&self) -> Vec<Cue> {
-        self.played.lock().map(|p| p.clone()).unwrap_or_default()
+    /// Everything asked so far, oldest first.
+    pub fn asked(&self) -> Vec<Asked> {
+        self.asked.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    fn push(&self, a: Asked) {
+        if let Ok(mut p) = self.asked.lock() {
+            p.push(a);
+        }
     }
 }
 
 impl CueSink for Silent {
     fn play(&self, cue: Cue) {
-        if let Ok(mut p) = self.played.lock() {
-            p.push(cue);
-        }
+        self.push(Asked::Beep(cue));
+    }
+    fn say(&self, names: Vec<String>, _room: Option<Duration>) {
+        self.push(Asked::Say(names));
+    }
+    fn set_volume(&self, volume: f32) {
+        self.push(Asked::Volume(volume));
     }
     fn unavailable(&self) -> Option<String> {
         None
     }
 }
 
+/// What goes to the output thread.
+enum Msg {
+    Beep(Cue),
+    Say(Vec<String>, Option<Duration>),
+    Volume(f32),
+}
+
 /// rodio output: the handle the app plays cues through; the [`Speaker`]
 /// plays them on a thread the app starts.
 pub struct Player {
-    tx: Sender<Cue>,
+    tx: Sender<Msg>,
     failure: Arc<OnceLock<String>>,
 }
 
 /// The output loop of a [`Player`], for the thread that runs it.
 pub struct Speaker {
-    rx: Receiver<Cue>,
+    rx: Receiver<Msg>,
     failure: Arc<OnceLock<String>>,
 }
 
@@ -58,7 +96,7 @@ impl Player {
     /// The handle and its output loop; nothing is opened until
     /// [`Speaker::run`] runs.
     pub fn new() -> (Self, Speaker) {
-        let (tx, rx) = mpsc::channel::<Cue>();
+        let (tx, rx) = mpsc::channel::<Msg>();
         let failure = Arc::new(OnceLock::new());
         let speaker = Speaker {
             rx,
@@ -88,13 +126,59 @@ impl Speaker {
             }
         };
         sink.log_on_drop(false);
+        let bank = match Bank::embedded() {
+            Ok(b) => Some(b),
+            Err(e) => {
+                tracing::warn!("{e}");
+                let _ = self
+                    .failure
+                    .set(format!("{e} : les bips restent, sans la voix."));
+                None
+            }
+        };
         let buffers: HashMap<Cue, Vec<f32>> = Cue::ALL.iter().map(|c| (*c, c.samples())).collect();
         let rate = NonZero::new(SAMPLE_RATE).expect("non-zero rate");
         let mono = NonZero::new(1u16).expect("non-zero channels");
-        while let Ok(cue) = self.rx.recv() {
-            let samples = buffers.get(&cue).cloned().unwrap_or_default();
-            sink.mixer()
-                .add(rodio::buffer::SamplesBuffer::new(mono, rate, samples));
+        let mut volume = 1.0f32;
+        // the sentence being said: dropping it stops it
+        let mut saying: Option<rodio::Player> = None;
+        while let Ok(msg) = self.rx.recv() {
+            match msg {
+                Msg::Volume(v) => {
+                    volume = v.clamp(0.0, 1.0);
+                    if let Some(p) = &saying {
+                        p.set_volume(volume);
+                    }
+                }
+                Msg::Beep(cue) => {
+                    saying = None;
+                    let samples = buffers.get(&cue).cloned().unwrap_or_default();
+                    let beep = rodio::buffer::SamplesBuffer::new(mono, rate, samples);
+                    sink.mixer().add(rodio::Source::amplify(beep, volume));
+                }
+                Msg::Say(names, room) => {
+                    saying = None;
+                    let Some(bank) = &bank else { continue };
+                    let sentence = bank.sentence(&names, room);
+                    if !sentence.unknown.is_empty() {
+                        tracing::warn!("no clip for {:?}", sentence.unknown);
+                    }
+                    if sentence.samples.is_empty() {
+                        continue;
+                    }
+                    let Some(speech_rate) = NonZero::new(bank.rate()) else {
+                        continue;
+                    };
+                    let player = rodio::Player::connect_new(sink.mixer());
+                    player.set_volume(volume);
+                    player.append(rodio::buffer::SamplesBuffer::new(
+                        mono,
+                        speech_rate,
+                        sentence.samples,
+                    ));
+                    saying = Some(player);
+                }
+            }
         }
     }
 }
@@ -102,7 +186,13 @@ impl Speaker {
 impl CueSink for Player {
     fn play(&self, cue: Cue) {
         // a closed channel means the device is gone: stay silent
-        let _ = self.tx.send(cue);
+        let _ = self.tx.send(Msg::Beep(cue));
+    }
+    fn say(&self, names: Vec<String>, room: Option<Duration>) {
+        let _ = self.tx.send(Msg::Say(names, room));
+    }
+    fn set_volume(&self, volume: f32) {
+        let _ = self.tx.send(Msg::Volume(volume));
     }
     fn unavailable(&self) -> Option<String> {
         self.failure.get().cloned()

@@ -2,6 +2,7 @@
 //! its limits, the interval timer's state machine, and French spoken
 //! quantities turned into plan values.
 
+pub mod coach;
 pub mod plan;
 pub mod timer;
 pub mod values;

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 pub const COUNTDOWN_SECONDS: [u32; 3] = [3, 2, 1];
 /// A countdown beep more than this late is dropped rather than played.
 pub const MAX_BEEP_LATENESS: Duration = Duration::from_millis(500);
+/// Work phases at least this long get a half-way cue.
+pub const HALFWAY_MIN: Duration = Duration::from_secs(20);
 
 /// A part of the schedule: what the athlete is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +54,12 @@ pub enum Event {
     /// Emitted when the rest after `round` begins.
     RestStart {
         /// The round just worked, from 1.
+        round: u32,
+    },
+    /// Half of the work of `round` is done (work phases of at least
+    /// [`HALFWAY_MIN`] only); dropped when late, as countdowns are.
+    Halfway {
+        /// The round, from 1.
         round: u32,
     },
     /// `seconds_left` (3, 2 or 1) before the end of the current phase.
@@ -97,6 +105,31 @@ impl Segment {
             Phase::Rest => Event::RestStart { round: self.round },
             Phase::Done => Event::Done,
         }
+    }
+
+    /// The segment's events at their workout times, in order, each with
+    /// whether it is a cue that is dropped when late (half-way, countdown)
+    /// rather than a phase change that is always handed out.
+    fn events(&self) -> impl Iterator<Item = (Duration, Event, bool)> + '_ {
+        let start = std::iter::once((self.start, self.start_event(), false));
+        let halfway = (self.phase == Phase::Work && self.len >= HALFWAY_MIN).then(|| {
+            (
+                self.start + self.len / 2,
+                Event::Halfway { round: self.round },
+                true,
+            )
+        });
+        let countdown = COUNTDOWN_SECONDS.into_iter().filter_map(move |k| {
+            let lead = Duration::from_secs(u64::from(k));
+            (self.len > lead && self.phase != Phase::Done).then(|| {
+                (
+                    self.end() - lead,
+                    Event::Countdown { seconds_left: k },
+                    true,
+                )
+            })
+        });
+        start.chain(halfway).chain(countdown)
     }
 }
 
@@ -359,6 +392,18 @@ impl Timer {
         }
     }
 
+    /// Every event of the plan at its workout time, in order, as a run that
+    /// is never paused, skipped or late hands them out.
+    pub fn schedule(&self) -> Vec<(Duration, Event)> {
+        let mut all: Vec<(Duration, Event)> = self
+            .segments
+            .iter()
+            .flat_map(|s| s.events().map(|(t, e, _)| (t, e)))
+            .collect();
+        all.sort_by_key(|(t, _)| *t);
+        all
+    }
+
     /// Events that happened since the last poll, in order: each phase change
     /// exactly once however late the poll, and countdown beeps only when no
     /// more than [`MAX_BEEP_LATENESS`] late.
@@ -379,17 +424,9 @@ impl Timer {
             if seg.start > e {
                 break;
             }
-            if fresh(seg.start) {
-                due.push((seg.start, seg.start_event()));
-            }
-            for k in COUNTDOWN_SECONDS {
-                let lead = Duration::from_secs(u64::from(k));
-                if seg.len <= lead || seg.phase == Phase::Done {
-                    continue;
-                }
-                let t = seg.end() - lead;
-                if fresh(t) && e - t <= MAX_BEEP_LATENESS {
-                    due.push((t, Event::Countdown { seconds_left: k }));
+            for (t, event, cue) in seg.events() {
+                if fresh(t) && (!cue || e - t <= MAX_BEEP_LATENESS) {
+                    due.push((t, event));
                 }
             }
         }
@@ -428,7 +465,7 @@ mod tests {
         events
             .iter()
             .copied()
-            .filter(|e| !matches!(e, Event::Countdown { .. }))
+            .filter(|e| !matches!(e, Event::Countdown { .. } | Event::Halfway { .. }))
             .collect()
     }
 
@@ -466,6 +503,24 @@ mod tests {
             .collect();
         assert_eq!(beeps.len(), 3 * 24);
         assert!(beeps.chunks(3).all(|c| c == [3, 2, 1]));
+        // half-way through each 2-minute work phase, never in a rest
+        let halfway: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Halfway { round } => Some(*round),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(halfway, (1..=12).collect::<Vec<_>>());
+        // a poll-by-poll run hands out exactly the schedule
+        assert_eq!(
+            events,
+            timer
+                .schedule()
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect::<Vec<_>>()
+        );
         // each phase's beeps come right before the next phase starts
         assert_eq!(
             &events[..5],
@@ -482,6 +537,34 @@ mod tests {
             timer.state(t0 + s(1775) - Duration::from_nanos(1)),
             RunState::Running
         );
+    }
+
+    #[test]
+    fn halfway_only_in_work_phases_of_twenty_seconds_or_more() {
+        let short = Timer::new(WorkoutPlan::new(3, s(19), s(30), s(0)).unwrap());
+        assert!(
+            !short
+                .schedule()
+                .iter()
+                .any(|(_, e)| matches!(e, Event::Halfway { .. }))
+        );
+        let long = Timer::new(WorkoutPlan::new(2, s(20), s(40), s(5)).unwrap());
+        let halfway: Vec<_> = long
+            .schedule()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::Halfway { .. }))
+            .collect();
+        // work 1 runs 5..25 s, work 2 runs 65..85 s
+        assert_eq!(
+            halfway,
+            vec![
+                (s(15), Event::Halfway { round: 1 }),
+                (s(75), Event::Halfway { round: 2 })
+            ]
+        );
+        // the schedule ends with Done at the total, nothing after it
+        let last = long.schedule().last().copied();
+        assert_eq!(last, Some((long.total(), Event::Done)));
     }
 
     #[test]

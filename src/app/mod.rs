@@ -1,5 +1,6 @@
 //! The eframe window: wiring of the app state, its views and the platform.
 
+pub mod awake;
 pub mod clock;
 pub mod cues;
 pub mod editor;
@@ -98,6 +99,10 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
         }
     };
     let mut state = AppState::new(Store::default_location(), sound, Clock::System).with_nlu(nlu);
+    match awake::Inhibitor::spawn() {
+        Ok(inhibitor) => state = state.with_awake(Box::new(inhibitor)),
+        Err(e) => tracing::warn!("no screen-saver inhibitor: {e}"),
+    }
     state.whisper = Some(whisper::WhisperModel::locate());
     if let Some(path) = options.audio_file {
         if !path.is_file() {

@@ -72,6 +72,10 @@ pub struct AppState {
     pub gym: bool,
     /// The full-screen state last asked of the window.
     pub fullscreen_sent: bool,
+    /// Keeps the screen on while the workout runs (`None`: nothing to ask).
+    awake: Option<Box<dyn super::awake::StayAwake>>,
+    /// What was last asked of `awake`.
+    awake_on: bool,
     /// When the countdown last flashed (a phase change, the last seconds).
     flashed_at: Option<std::time::Instant>,
 }
@@ -113,8 +117,16 @@ impl AppState {
             to_check: Vec::new(),
             gym: false,
             fullscreen_sent: false,
+            awake: None,
+            awake_on: false,
             flashed_at: None,
         }
+    }
+
+    /// Keeps the screen on through `awake` while a workout runs.
+    pub fn with_awake(mut self, awake: Box<dyn super::awake::StayAwake>) -> Self {
+        self.awake = Some(awake);
+        self
     }
 
     /// Connects the command field to a loaded model.
@@ -334,6 +346,7 @@ impl AppState {
         let now = self.now();
         let events = self.timer.poll(now);
         self.play(&events);
+        self.sync_awake();
         if self
             .unsaved_since
             .is_some_and(|t| now.saturating_duration_since(t) >= SAVE_AFTER)
@@ -347,6 +360,18 @@ impl AppState {
             self.notices.push(msg);
         }
         self.timer.status(now)
+    }
+
+    /// Asks the screen to stay on while the workout runs, and lets it go
+    /// otherwise (pause, end, reset).
+    fn sync_awake(&mut self) {
+        let running = self.run_state() == RunState::Running;
+        if running != self.awake_on {
+            self.awake_on = running;
+            if let Some(a) = &self.awake {
+                a.set(running);
+            }
+        }
     }
 
     /// Plays the cues of `events` in the chosen mode; a sentence of the
@@ -391,6 +416,7 @@ impl AppState {
         self.prefs.plan = plan;
         self.prefs.remember(plan);
         self.save();
+        self.sync_awake();
     }
 
     /// Space: start when stopped, else pause or resume.
@@ -400,16 +426,19 @@ impl AppState {
             RunState::Running => self.timer.pause(self.now()),
             RunState::Paused => self.timer.resume(self.now()),
         }
+        self.sync_awake();
     }
 
     /// Pauses a running workout.
     pub fn pause(&mut self) {
         self.timer.pause(self.now());
+        self.sync_awake();
     }
 
     /// Resumes a paused workout.
     pub fn resume(&mut self) {
         self.timer.resume(self.now());
+        self.sync_awake();
     }
 
     /// Jumps to the start of the next phase (a paused workout stays
@@ -422,6 +451,7 @@ impl AppState {
     /// Back to the start of the editor's current plan.
     pub fn reset(&mut self) {
         self.timer = Timer::new(self.editor.plan());
+        self.sync_awake();
     }
 
     /// The athlete edited the field of `q`: it is no longer to check.

@@ -751,3 +751,43 @@ fn the_coach_says_the_plan_and_no_device_is_one_notice() {
         .collect();
     assert_eq!(notices.len(), 1);
 }
+
+/// Records what the app asks of the screen saver.
+#[derive(Clone, Default)]
+struct Awake(std::sync::Arc<std::sync::Mutex<Vec<bool>>>);
+
+impl speechtimer::app::awake::StayAwake for Awake {
+    fn set(&self, on: bool) {
+        self.0.lock().unwrap().push(on);
+    }
+}
+
+#[test]
+fn the_screen_stays_on_while_the_workout_runs_only() {
+    let clock = Clock::manual();
+    let awake = Awake::default();
+    let state = AppState::new(None, Box::new(Silent::default()), clock.clone())
+        .with_awake(Box::new(awake.clone()));
+    let mut h = harness_for(state);
+    h.step();
+    type_into(&mut h, "Séries", "1");
+    type_into(&mut h, "Travail", "5");
+    type_into(&mut h, "Préparation", "0");
+    leave_fields(&mut h);
+    let asked = || awake.0.lock().unwrap().clone();
+    assert_eq!(asked(), Vec::<bool>::new(), "nothing while idle");
+    h.get_by_label("Démarrer").click();
+    h.step();
+    assert_eq!(asked(), [true]);
+    h.step();
+    h.get_by_label("Pause").click();
+    h.step();
+    assert_eq!(asked(), [true, false], "released on pause");
+    h.step();
+    h.get_by_label("Reprendre").click();
+    h.step();
+    clock.advance(Duration::from_secs(6));
+    h.step();
+    assert_eq!(h.state().state.run_state(), RunState::Finished);
+    assert_eq!(asked(), [true, false, true, false], "released at the end");
+}

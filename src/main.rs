@@ -46,6 +46,8 @@ enum Command {
     Listen(cli::asr::ListenCmd),
     /// Liste les micros.
     Devices,
+    /// Ce que le minuteur fera entendre pour un plan, et quand.
+    Cues(cli::cues::CuesArgs),
     /// Sert l'API HTTP : /parse, /transcribe, backend ML Label Studio.
     Serve(cli::serve::ServeArgs),
 }
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
         Some(Command::Transcribe(cmd)) => cli::asr::transcribe(cmd, ner),
         Some(Command::Listen(cmd)) => cli::asr::listen(cmd, ner),
         Some(Command::Devices) => cli::asr::devices(),
+        Some(Command::Cues(args)) => cli::cues::run(args),
         Some(Command::Serve(args)) => cli::serve::run(args, cli.ner_model),
     };
     match result {

@@ -12,7 +12,7 @@ use std::time::Duration;
 /// How long a flash lasts, fading out.
 pub const FLASH: Duration = Duration::from_millis(300);
 /// Digit font size as a share of the screen height (min with the width
-/// share below): on a 1920 × 1080 screen, 540 px, digits about 390 px
+/// share below): on a 1920 × 1080 screen, 540 px, digits 410 px
 /// tall (see README, « Gym display »).
 pub const DIGITS_OF_HEIGHT: f32 = 0.5;
 /// Digit font size as a share of the screen width (« 10:00 » must fit).

@@ -2,6 +2,7 @@
 //! per group of commands. `main.rs` only dispatches.
 
 pub(crate) mod asr;
+pub(crate) mod cues;
 pub(crate) mod data;
 pub(crate) mod data_hear;
 pub(crate) mod eval;

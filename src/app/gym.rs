@@ -48,6 +48,15 @@ pub fn digits(text: &str, size: f32, color: Color32) -> LayoutJob {
     job
 }
 
+/// The phase's title, « — en pause » added while paused.
+pub fn title(status: &Status) -> String {
+    let mut title = status.phase.label_fr().to_string();
+    if status.state == RunState::Paused {
+        title.push_str(" — en pause");
+    }
+    title
+}
+
 /// Makes `label` a live region: AccessKit has screen readers announce it
 /// each time its text changes. Only the phase title and the round are
 /// live (they change at milestones); the digits, which change every
@@ -82,11 +91,12 @@ pub fn show(ui: &mut Ui, status: &Status, flash_since: Option<Duration>) {
     let text = palette::ON_COLOUR;
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
         ui.add_space(rect.height() * 0.03);
-        let mut title = status.phase.label_fr().to_string();
-        if status.state == RunState::Paused {
-            title.push_str(" — en pause");
-        }
-        let title = ui.label(RichText::new(title).size(size * 0.24).color(text).strong());
+        let title = ui.label(
+            RichText::new(title(status))
+                .size(size * 0.24)
+                .color(text)
+                .strong(),
+        );
         live(ui, &title);
         if status.phase == Phase::Done {
             ui.label(

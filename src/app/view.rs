@@ -466,11 +466,12 @@ fn countdown(ui: &mut Ui, status: &Status, flash: Option<Duration>) {
     let white = palette::ON_COLOUR;
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
         ui.add_space(rect.height() * 0.04);
-        let mut title = status.phase.label_fr().to_string();
-        if status.state == RunState::Paused {
-            title.push_str(" — en pause");
-        }
-        let title = ui.label(RichText::new(title).size(big * 0.3).color(white).strong());
+        let title = ui.label(
+            RichText::new(super::gym::title(status))
+                .size(big * 0.3)
+                .color(white)
+                .strong(),
+        );
         super::gym::live(ui, &title);
         if status.phase != Phase::Done {
             ui.label(super::gym::digits(

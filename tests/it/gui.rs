@@ -22,6 +22,15 @@ fn harness(clock: &Clock) -> Harness<'static, SpeechTimerApp> {
     ))
 }
 
+/// A window whose prefs live in `path`, on a hand-moved clock.
+fn harness_with_store(path: &std::path::Path, clock: &Clock) -> Harness<'static, SpeechTimerApp> {
+    harness_for(AppState::new(
+        Some(speechtimer::app::store::Store::at(path)),
+        Box::new(Silent::default()),
+        clock.clone(),
+    ))
+}
+
 fn harness_for(state: AppState) -> Harness<'static, SpeechTimerApp> {
     Harness::builder()
         .with_size([1000.0, 700.0])
@@ -174,12 +183,7 @@ fn edited_plan_is_written_once_typing_pauses_and_at_exit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     let clock = Clock::manual();
-    let state = AppState::new(
-        Some(Store::at(&path)),
-        Box::new(Silent::default()),
-        clock.clone(),
-    );
-    let mut h = harness_for(state);
+    let mut h = harness_with_store(&path, &clock);
     h.step();
     type_into(&mut h, "Séries", "14");
     assert_eq!(h.state().state.editor.plan().rounds, 14);
@@ -654,12 +658,7 @@ fn volume_and_cue_mode_are_saved_in_prefs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     let clock = Clock::manual();
-    let state = AppState::new(
-        Some(Store::at(&path)),
-        Box::new(Silent::default()),
-        clock.clone(),
-    );
-    let mut h = harness_for(state);
+    let mut h = harness_with_store(&path, &clock);
     h.step();
     assert_eq!(h.state().state.prefs.volume, 0.8);
     // a click in the middle of the slider: half volume

@@ -57,7 +57,8 @@ pub enum Sound {
 /// mid-effort would read as a phase change).
 pub fn cue_for(event: &Event) -> Option<Cue> {
     match event {
-        Event::PrepareStart | Event::Halfway { .. } => None,
+        Event::WarmupStart | Event::PrepareStart | Event::Halfway { .. } => None,
+        Event::SetRestStart { .. } | Event::CooldownStart => Some(Cue::RestStart),
         Event::Countdown { .. } => Some(Cue::Countdown),
         Event::WorkStart { .. } => Some(Cue::WorkStart),
         Event::RestStart { .. } => Some(Cue::RestStart),
@@ -109,7 +110,7 @@ mod tests {
         assert_eq!(cue_for(&Event::PrepareStart), None);
         assert_eq!(cue_for(&Event::Halfway { round: 1 }), None);
         assert_eq!(
-            cue_for(&Event::WorkStart { round: 2 }),
+            cue_for(&Event::WorkStart { round: 2, set: 1 }),
             Some(Cue::WorkStart)
         );
         assert_eq!(
@@ -126,7 +127,7 @@ mod tests {
     #[test]
     fn each_mode_plays_what_it_says() {
         let p = plan();
-        let work = Event::WorkStart { round: 3 };
+        let work = Event::WorkStart { round: 3, set: 1 };
         let three = Event::Countdown { seconds_left: 3 };
         let said = |e: &Event, m| sounds_for(e, &p, m);
         assert_eq!(said(&work, CueMode::Beeps), [Sound::Beep(Cue::WorkStart)]);

@@ -112,13 +112,21 @@ pub fn show(ui: &mut Ui, status: &Status, flash_since: Option<Duration>) {
                 text,
             ));
         }
-        let round = ui.label(
-            RichText::new(format!("{} / {}", status.round, status.rounds))
-                .size(size * 0.22)
-                .color(text)
-                .strong(),
-        );
+        let mut rounds = format!("{} / {}", status.round, status.rounds);
+        if status.sets > 1 {
+            rounds.push_str(&format!(" · bloc {} / {}", status.set, status.sets));
+        }
+        let round = ui.label(RichText::new(rounds).size(size * 0.22).color(text).strong());
         live(ui, &round);
+        if let Some(reps) = status.reps
+            && status.phase == Phase::Work
+        {
+            ui.label(
+                RichText::new(format!("{reps} répétitions"))
+                    .size(size * 0.14)
+                    .color(text),
+            );
+        }
         ui.label(
             RichText::new(format!(
                 "Reste {}",

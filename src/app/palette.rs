@@ -21,9 +21,13 @@ pub const ON_COLOUR: Color32 = Color32::WHITE;
 
 /// Background of the countdown for each phase. Each one holds white text
 /// at a WCAG contrast ratio of at least 4.5:1 (AA for text of any size):
-/// prepare 5.38, work 5.44, rest 5.28, done 5.35 (tested below).
+/// prepare 5.38, work 5.44, rest 5.28, done 5.35, warm-up 6.19, rest
+/// between blocks 8.35, cool-down 6.30 (tested below).
 pub fn phase(phase: Phase) -> Color32 {
     match phase {
+        Phase::Warmup => Color32::from_rgb(0x9C, 0x4A, 0x00),
+        Phase::SetRest => Color32::from_rgb(0x2E, 0x4F, 0x7A),
+        Phase::Cooldown => Color32::from_rgb(0x16, 0x69, 0x7A),
         Phase::Prepare => Color32::from_rgb(0x8A, 0x64, 0x00),
         Phase::Work => Color32::from_rgb(0xC0, 0x39, 0x2B),
         Phase::Rest => Color32::from_rgb(0x1F, 0x6F, 0xB2),
@@ -67,16 +71,27 @@ mod tests {
 
     #[test]
     fn every_phase_colour_holds_white_text_at_wcag_aa() {
-        let ratios: Vec<f32> = [Phase::Prepare, Phase::Work, Phase::Rest, Phase::Done]
-            .into_iter()
-            .map(|p| contrast(phase(p), ON_COLOUR))
-            .collect();
+        let ratios: Vec<f32> = [
+            Phase::Prepare,
+            Phase::Work,
+            Phase::Rest,
+            Phase::Done,
+            Phase::Warmup,
+            Phase::SetRest,
+            Phase::Cooldown,
+        ]
+        .into_iter()
+        .map(|p| contrast(phase(p), ON_COLOUR))
+        .collect();
         for r in &ratios {
             assert!(*r >= 4.5, "{ratios:?}");
         }
         // the figures the doc comment states
         let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
-        assert_eq!(shown, ["5.38", "5.44", "5.28", "5.35"]);
+        assert_eq!(
+            shown,
+            ["5.38", "5.44", "5.28", "5.35", "6.19", "8.35", "6.30"]
+        );
         assert!((contrast(Color32::BLACK, Color32::WHITE) - 21.0).abs() < 0.01);
     }
 }

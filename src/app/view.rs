@@ -488,11 +488,20 @@ fn countdown(ui: &mut Ui, status: &Status, flash: Option<Duration>) {
             );
         }
         let round = ui.label(
-            RichText::new(format!("Série {} / {}", status.round, status.rounds))
+            RichText::new(status.round_fr())
                 .size(big * 0.22)
                 .color(white),
         );
         super::gym::live(ui, &round);
+        if let Some(reps) = status.reps
+            && status.phase == Phase::Work
+        {
+            ui.label(
+                RichText::new(format!("{reps} répétitions"))
+                    .size(big * 0.18)
+                    .color(white),
+            );
+        }
         ui.add_space(8.0);
         let width = rect.width() * 0.8;
         ui.add(

@@ -155,7 +155,7 @@ mod tests {
     fn every_clip_decodes_with_a_sensible_length() {
         let b = bank();
         assert_eq!(b.rate(), 22_050);
-        assert_eq!(b.names().count(), 116);
+        assert_eq!(b.names().count(), 120);
         for name in b.names() {
             let d = b.duration(name).unwrap();
             assert!(

@@ -23,6 +23,14 @@ pub enum Word {
     LastRound,
     /// « À mi-parcours »
     Halfway,
+    /// « Échauffement »
+    Warmup,
+    /// « Repos entre les blocs »
+    SetRest,
+    /// « Retour au calme »
+    Cooldown,
+    /// « Bloc »
+    Block,
     /// « Terminé, bravo ! »
     Done,
     /// « Temps total »
@@ -58,6 +66,10 @@ impl Word {
             Word::Of,
             Word::LastRound,
             Word::Halfway,
+            Word::Warmup,
+            Word::SetRest,
+            Word::Cooldown,
+            Word::Block,
             Word::Done,
             Word::Total,
             Word::OneFem,
@@ -83,6 +95,10 @@ impl Word {
             Word::Of => "of".into(),
             Word::LastRound => "last_round".into(),
             Word::Halfway => "halfway".into(),
+            Word::Warmup => "warmup".into(),
+            Word::SetRest => "set_rest".into(),
+            Word::Cooldown => "cooldown".into(),
+            Word::Block => "block".into(),
             Word::Done => "done".into(),
             Word::Total => "total".into(),
             Word::OneFem => "one_fem".into(),
@@ -145,16 +161,30 @@ pub fn duration_words(d: Duration) -> Vec<Word> {
 
 /// What the coach says for `event` of `plan`; nothing for an event it
 /// leaves to silence. The countdown is « 3, 2, 1 »; each work phase is
-/// « Travail, série 3 sur 12 », its last « Travail, dernière série » (a
-/// one-round plan: « Travail »); the end is « Terminé, bravo ! Temps total
-/// 29 minutes et 35 secondes ».
+/// « Travail, série 3 sur 12 », the first of a block « Travail, bloc 2 sur
+/// 3 », the very last « Travail, dernière série » (a one-round plan:
+/// « Travail »); the end is « Terminé, bravo ! Temps total 29 minutes et
+/// 35 secondes ».
 pub fn words_for(event: &Event, plan: &WorkoutPlan) -> Vec<Word> {
+    let sets = plan.sets.max(1);
     match *event {
+        Event::WarmupStart => vec![Word::Warmup],
         Event::PrepareStart => vec![Word::Prepare],
-        Event::WorkStart { round } => {
+        Event::SetRestStart { .. } => vec![Word::SetRest],
+        Event::CooldownStart => vec![Word::Cooldown],
+        Event::WorkStart { round, set } => {
             let mut w = vec![Word::Work];
-            if plan.rounds > 1 && round == plan.rounds {
+            let last = round == plan.rounds && set == sets;
+            if plan.total_rounds() > 1 && last {
                 w.push(Word::LastRound);
+            } else if sets > 1 && round == 1 && sets <= 99 {
+                // a new block: « Travail, bloc 2 sur 3 »
+                w.extend([
+                    Word::Block,
+                    Word::Number(set as u8),
+                    Word::Of,
+                    Word::Number(sets as u8),
+                ]);
             } else if plan.rounds > 1 && plan.rounds <= 99 {
                 w.extend([
                     Word::Round,
@@ -262,7 +292,7 @@ mod tests {
             .iter()
             .find(|c| c.words.contains(&Word::LastRound))
             .unwrap();
-        assert_eq!(last.event, Event::WorkStart { round: 12 });
+        assert_eq!(last.event, Event::WorkStart { round: 12, set: 1 });
         let halfway = cues.iter().filter(|c| c.words == [Word::Halfway]).count();
         assert_eq!(halfway, 12);
         // « Série 11 sur 12 » before it
@@ -299,19 +329,42 @@ mod tests {
     }
 
     #[test]
+    fn blocks_are_announced_and_the_last_round_is_the_last_of_the_last_block() {
+        let plan = WorkoutPlan::new(3, s(20), s(10), s(5))
+            .and_then(|p| p.with_sets(2, s(60)))
+            .and_then(|p| p.with_warmup_cooldown(s(60), s(60)))
+            .unwrap();
+        let said: Vec<Vec<Word>> = schedule(&plan)
+            .into_iter()
+            .map(|c| c.words)
+            .filter(|w| w.len() > 1 || !matches!(w[0], Word::Number(_)))
+            .collect();
+        use Word::*;
+        assert_eq!(said[0], [Warmup]);
+        assert_eq!(said[1], [Prepare]);
+        assert_eq!(said[2], [Work, Block, Number(1), Of, Number(2)]);
+        assert!(said.contains(&vec![Work, Round, Number(2), Of, Number(3)]));
+        assert!(said.contains(&vec![SetRest]));
+        assert!(said.contains(&vec![Work, Block, Number(2), Of, Number(2)]));
+        assert_eq!(said.iter().filter(|w| w.contains(&LastRound)).count(), 1);
+        assert!(said.contains(&vec![Cooldown]));
+        assert_eq!(said.last().unwrap()[0], Done);
+    }
+
+    #[test]
     fn one_round_says_no_series_and_big_counts_no_numbers() {
         let one = WorkoutPlan::new(1, s(30), s(0), s(0)).unwrap();
         assert_eq!(
-            words_for(&Event::WorkStart { round: 1 }, &one),
+            words_for(&Event::WorkStart { round: 1, set: 1 }, &one),
             [Word::Work]
         );
         let many = WorkoutPlan::new(150, s(5), s(0), s(0)).unwrap();
         assert_eq!(
-            words_for(&Event::WorkStart { round: 3 }, &many),
+            words_for(&Event::WorkStart { round: 3, set: 1 }, &many),
             [Word::Work]
         );
         assert_eq!(
-            words_for(&Event::WorkStart { round: 150 }, &many),
+            words_for(&Event::WorkStart { round: 150, set: 1 }, &many),
             [Word::Work, Word::LastRound]
         );
     }
@@ -335,7 +388,7 @@ mod tests {
     #[test]
     fn every_word_has_a_distinct_clip_name() {
         let all = Word::all();
-        assert_eq!(all.len(), 17 + 99);
+        assert_eq!(all.len(), 21 + 99);
         let names: std::collections::HashSet<String> = all.iter().map(|w| w.clip_name()).collect();
         assert_eq!(names.len(), all.len());
     }

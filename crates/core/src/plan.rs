@@ -9,11 +9,17 @@ pub const MAX_ROUNDS: u32 = 999;
 pub const MAX_TOTAL: Duration = Duration::from_secs(24 * 3600);
 /// Preparation time before the first round when nothing else is said.
 pub const DEFAULT_PREPARE: Duration = Duration::from_secs(5);
+/// Most sets (blocks of rounds) a plan may have.
+pub const MAX_SETS: u32 = 99;
+/// Largest repetition target per round.
+pub const MAX_REPS: u32 = 9_999;
 
-/// An interval workout: `rounds` times `work`, with `rest` between rounds
-/// (none after the last one), after `prepare`. Durations are written as
-/// whole seconds (`"work": 20`); serde's `{"secs", "nanos"}` of older files
-/// still reads.
+/// An interval workout: an optional warm-up, then `prepare`, then `sets`
+/// blocks of `rounds` times `work` with `rest` between rounds and
+/// `set_rest` between blocks (no rest after the last round of the last
+/// block), then an optional cool-down. Durations are written as whole
+/// seconds (`"work": 20`); serde's `{"secs", "nanos"}` of older files still
+/// reads, and a file without the newer fields is a plan of one block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WorkoutPlan {
     /// Number of work intervals, 1 to [`MAX_ROUNDS`].
@@ -24,9 +30,30 @@ pub struct WorkoutPlan {
     /// Rest between two rounds; zero for none.
     #[serde(with = "whole_seconds")]
     pub rest: Duration,
-    /// Time before the first round; zero for none.
+    /// Time before the first round (after the warm-up); zero for none.
     #[serde(with = "whole_seconds")]
     pub prepare: Duration,
+    /// Blocks of `rounds` rounds, 1 to [`MAX_SETS`].
+    #[serde(default = "one")]
+    pub sets: u32,
+    /// Rest between two blocks (instead of the rest after a block's last
+    /// round); zero: the usual `rest`.
+    #[serde(default, with = "whole_seconds")]
+    pub set_rest: Duration,
+    /// Warm-up before everything; zero for none.
+    #[serde(default, with = "whole_seconds")]
+    pub warmup: Duration,
+    /// Cool-down after the last round; zero for none.
+    #[serde(default, with = "whole_seconds")]
+    pub cooldown: Duration,
+    /// Repetitions to do in each round (« 15 pompes »), shown on screen;
+    /// not a duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps: Option<u32>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// A duration as a number of whole seconds, in files people may read.
@@ -66,6 +93,12 @@ pub enum PlanError {
     /// Work shorter than one second.
     #[error("la durée d'effort doit être d'au moins une seconde")]
     NoWork,
+    /// Zero blocks, or more than [`MAX_SETS`] (the count given).
+    #[error("{0} blocs : il en faut de 1 à {MAX_SETS}")]
+    BadSets(u32),
+    /// A repetition target of zero or above [`MAX_REPS`] (the count given).
+    #[error("{0} répétitions : il en faut de 1 à {MAX_REPS}")]
+    BadReps(u32),
     /// The whole workout would last more than [`MAX_TOTAL`] (the total it
     /// would last).
     #[error("la séance durerait {}, plus de 24 heures", format_duration(*.0))]
@@ -79,6 +112,11 @@ impl Default for WorkoutPlan {
             work: Duration::from_secs(20),
             rest: Duration::from_secs(10),
             prepare: DEFAULT_PREPARE,
+            sets: 1,
+            set_rest: Duration::ZERO,
+            warmup: Duration::ZERO,
+            cooldown: Duration::ZERO,
+            reps: None,
         }
     }
 }
@@ -96,9 +134,48 @@ impl WorkoutPlan {
             work,
             rest,
             prepare,
+            ..Self::default()
         };
         plan.validate()?;
         Ok(plan)
+    }
+
+    /// This plan in `sets` blocks with `set_rest` between them, validated.
+    pub fn with_sets(self, sets: u32, set_rest: Duration) -> Result<Self, PlanError> {
+        let plan = Self {
+            sets,
+            set_rest,
+            ..self
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// This plan with a warm-up and a cool-down, validated.
+    pub fn with_warmup_cooldown(
+        self,
+        warmup: Duration,
+        cooldown: Duration,
+    ) -> Result<Self, PlanError> {
+        let plan = Self {
+            warmup,
+            cooldown,
+            ..self
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// This plan with a repetition target per round, validated.
+    pub fn with_reps(self, reps: Option<u32>) -> Result<Self, PlanError> {
+        let plan = Self { reps, ..self };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// Rounds in the whole workout, every block counted.
+    pub fn total_rounds(&self) -> u32 {
+        self.rounds.saturating_mul(self.sets)
     }
 
     /// Checks the limits: 1 to 999 rounds, at least 1 s of work, 24 h in all.
@@ -112,6 +189,14 @@ impl WorkoutPlan {
         if self.work < Duration::from_secs(1) {
             return Err(PlanError::NoWork);
         }
+        if self.sets == 0 || self.sets > MAX_SETS {
+            return Err(PlanError::BadSets(self.sets));
+        }
+        if let Some(r) = self.reps
+            && (r == 0 || r > MAX_REPS)
+        {
+            return Err(PlanError::BadReps(r));
+        }
         let total = self.total();
         if total > MAX_TOTAL {
             return Err(PlanError::TooLong(total));
@@ -119,12 +204,25 @@ impl WorkoutPlan {
         Ok(())
     }
 
-    /// Whole duration: prepare, every round of work, the rests between rounds.
-    /// Saturates instead of overflowing on absurd values.
+    /// Whole duration: warm-up, prepare, every round of work, the rests
+    /// between rounds and between blocks, cool-down. Saturates instead of
+    /// overflowing on absurd values.
     pub fn total(&self) -> Duration {
-        let work = self.work.saturating_mul(self.rounds);
-        let rest = self.rest.saturating_mul(self.rounds.saturating_sub(1));
-        self.prepare.saturating_add(work).saturating_add(rest)
+        let sets = self.sets.max(1);
+        let block = self
+            .work
+            .saturating_mul(self.rounds)
+            .saturating_add(self.rest.saturating_mul(self.rounds.saturating_sub(1)));
+        let between = if self.set_rest.is_zero() {
+            self.rest
+        } else {
+            self.set_rest
+        };
+        self.warmup
+            .saturating_add(self.prepare)
+            .saturating_add(block.saturating_mul(sets))
+            .saturating_add(between.saturating_mul(sets - 1))
+            .saturating_add(self.cooldown)
     }
 
     /// One line for the athlete: "12 séries de 2:00, repos 0:30 — total 29:35".
@@ -139,8 +237,29 @@ impl WorkoutPlan {
         } else {
             format!("repos {}", format_duration(self.rest))
         };
+        let blocks = if self.sets > 1 {
+            format!("{} × ", self.sets)
+        } else {
+            String::new()
+        };
+        let mut extra = String::new();
+        if let Some(r) = self.reps {
+            extra.push_str(&format!(", {r} répétitions par série"));
+        }
+        if self.sets > 1 && !self.set_rest.is_zero() {
+            extra.push_str(&format!(", {} entre blocs", format_duration(self.set_rest)));
+        }
+        if !self.warmup.is_zero() {
+            extra.push_str(&format!(", échauffement {}", format_duration(self.warmup)));
+        }
+        if !self.cooldown.is_zero() {
+            extra.push_str(&format!(
+                ", retour au calme {}",
+                format_duration(self.cooldown)
+            ));
+        }
         format!(
-            "{} {series} de {}, {rest} — total {}",
+            "{blocks}{} {series} de {}, {rest}{extra} — total {}",
             self.rounds,
             format_duration(self.work),
             format_duration(self.total())

@@ -18,6 +18,8 @@ pub const HALFWAY_MIN: Duration = Duration::from_secs(20);
 /// A part of the schedule: what the athlete is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
+    /// The plan's warm-up, before everything; absent when it is zero.
+    Warmup,
     /// Before the first round (the plan's `prepare`); absent when it is zero.
     Prepare,
     /// The effort of one round.
@@ -25,6 +27,10 @@ pub enum Phase {
     /// The rest after a round; none after the last round, nor when the plan's
     /// rest is zero.
     Rest,
+    /// The rest between two blocks (the plan's `set_rest`).
+    SetRest,
+    /// The plan's cool-down, after the last round; absent when it is zero.
+    Cooldown,
     /// The workout is over.
     Done,
 }
@@ -33,9 +39,12 @@ impl Phase {
     /// The phase's name on screen.
     pub fn label_fr(self) -> &'static str {
         match self {
+            Phase::Warmup => "Échauffement",
             Phase::Prepare => "Préparation",
             Phase::Work => "Travail",
             Phase::Rest => "Repos",
+            Phase::SetRest => "Repos entre blocs",
+            Phase::Cooldown => "Retour au calme",
             Phase::Done => "Terminé",
         }
     }
@@ -44,18 +53,30 @@ impl Phase {
 /// What the sound layer should play, in the order it happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
-    /// Emitted at start when the plan has a preparation time.
+    /// Emitted at start when the plan has a warm-up.
+    WarmupStart,
+    /// Emitted when the preparation begins (at start, after the warm-up).
     PrepareStart,
-    /// Emitted when the work of `round` begins (at start when there is no preparation).
+    /// Emitted when the work of `round` of block `set` begins (at start
+    /// when there is no warm-up nor preparation).
     WorkStart {
-        /// The round, from 1.
+        /// The round within its block, from 1.
         round: u32,
+        /// The block, from 1.
+        set: u32,
     },
     /// Emitted when the rest after `round` begins.
     RestStart {
         /// The round just worked, from 1.
         round: u32,
     },
+    /// Emitted when the rest after block `set` begins.
+    SetRestStart {
+        /// The block just done, from 1.
+        set: u32,
+    },
+    /// Emitted when the cool-down begins.
+    CooldownStart,
     /// Half of the work of `round` is done (work phases of at least
     /// [`HALFWAY_MIN`] only); dropped when late, as countdowns are.
     Halfway {
@@ -89,6 +110,7 @@ pub enum RunState {
 struct Segment {
     phase: Phase,
     round: u32,
+    set: u32,
     start: Duration,
     len: Duration,
 }
@@ -100,9 +122,15 @@ impl Segment {
 
     fn start_event(&self) -> Event {
         match self.phase {
+            Phase::Warmup => Event::WarmupStart,
             Phase::Prepare => Event::PrepareStart,
-            Phase::Work => Event::WorkStart { round: self.round },
+            Phase::Work => Event::WorkStart {
+                round: self.round,
+                set: self.set,
+            },
             Phase::Rest => Event::RestStart { round: self.round },
+            Phase::SetRest => Event::SetRestStart { set: self.set },
+            Phase::Cooldown => Event::CooldownStart,
             Phase::Done => Event::Done,
         }
     }
@@ -152,10 +180,17 @@ pub struct Status {
     pub state: RunState,
     /// The current phase (before start, the first one).
     pub phase: Phase,
-    /// The current round, from 1 (1 during the preparation, the last round once done).
+    /// The current round within its block, from 1 (1 during the warm-up
+    /// and the preparation, the last round once done).
     pub round: u32,
-    /// Rounds in the plan.
+    /// Rounds in each block.
     pub rounds: u32,
+    /// The current block, from 1.
+    pub set: u32,
+    /// Blocks in the plan (1 for a plain plan).
+    pub sets: u32,
+    /// Repetitions to do in each round, when the plan sets a target.
+    pub reps: Option<u32>,
     /// Time spent in the current phase.
     pub phase_elapsed: Duration,
     /// Length of the current phase (zero once done).
@@ -167,6 +202,15 @@ pub struct Status {
 }
 
 impl Status {
+    /// « Série 3 / 8 », « Série 3 / 8 · Bloc 2 / 3 » with blocks.
+    pub fn round_fr(&self) -> String {
+        let mut s = format!("Série {} / {}", self.round, self.rounds);
+        if self.sets > 1 {
+            s.push_str(&format!(" · Bloc {} / {}", self.set, self.sets));
+        }
+        s
+    }
+
     /// Exact time left in the current phase.
     pub fn phase_remaining(&self) -> Duration {
         self.phase_len.saturating_sub(self.phase_elapsed)
@@ -237,27 +281,44 @@ pub struct Timer {
 impl Timer {
     /// An idle timer for `plan`. A zero preparation or rest has no phase.
     pub fn new(plan: WorkoutPlan) -> Self {
-        let mut segments = Vec::with_capacity(plan.rounds as usize * 2 + 2);
+        let (rounds, sets) = (plan.rounds.max(1), plan.sets.max(1));
+        let mut segments = Vec::with_capacity((rounds * sets) as usize * 2 + 4);
         let mut at = Duration::ZERO;
-        let mut push = |phase, round, len: Duration| {
+        let mut push = |phase, round, set, len: Duration| {
             segments.push(Segment {
                 phase,
                 round,
+                set,
                 start: at,
                 len,
             });
             at += len;
         };
-        if !plan.prepare.is_zero() {
-            push(Phase::Prepare, 1, plan.prepare);
+        if !plan.warmup.is_zero() {
+            push(Phase::Warmup, 1, 1, plan.warmup);
         }
-        for round in 1..=plan.rounds.max(1) {
-            push(Phase::Work, round, plan.work);
-            if round < plan.rounds && !plan.rest.is_zero() {
-                push(Phase::Rest, round, plan.rest);
+        if !plan.prepare.is_zero() {
+            push(Phase::Prepare, 1, 1, plan.prepare);
+        }
+        for set in 1..=sets {
+            for round in 1..=rounds {
+                push(Phase::Work, round, set, plan.work);
+                let last_of_set = round == rounds;
+                if !last_of_set && !plan.rest.is_zero() {
+                    push(Phase::Rest, round, set, plan.rest);
+                } else if last_of_set && set < sets {
+                    if !plan.set_rest.is_zero() {
+                        push(Phase::SetRest, round, set, plan.set_rest);
+                    } else if !plan.rest.is_zero() {
+                        push(Phase::Rest, round, set, plan.rest);
+                    }
+                }
             }
         }
-        push(Phase::Done, plan.rounds.max(1), Duration::ZERO);
+        if !plan.cooldown.is_zero() {
+            push(Phase::Cooldown, rounds, sets, plan.cooldown);
+        }
+        push(Phase::Done, rounds, sets, Duration::ZERO);
         let total = segments.last().map(|s| s.start).unwrap_or_default();
         Self {
             plan,
@@ -385,6 +446,9 @@ impl Timer {
             phase: seg.phase,
             round: seg.round,
             rounds: self.plan.rounds,
+            set: seg.set,
+            sets: self.plan.sets.max(1),
+            reps: self.plan.reps,
             phase_elapsed: elapsed.saturating_sub(seg.start),
             phase_len: seg.len,
             elapsed,
@@ -475,7 +539,7 @@ mod tests {
             v.push(Event::PrepareStart);
         }
         for r in 1..=rounds {
-            v.push(Event::WorkStart { round: r });
+            v.push(Event::WorkStart { round: r, set: 1 });
             if rest && r < rounds {
                 v.push(Event::RestStart { round: r });
             }
@@ -529,7 +593,7 @@ mod tests {
                 Event::Countdown { seconds_left: 3 },
                 Event::Countdown { seconds_left: 2 },
                 Event::Countdown { seconds_left: 1 },
-                Event::WorkStart { round: 1 },
+                Event::WorkStart { round: 1, set: 1 },
             ]
         );
         assert_eq!(timer.state(t0 + s(1775)), RunState::Finished);
@@ -537,6 +601,89 @@ mod tests {
             timer.state(t0 + s(1775) - Duration::from_nanos(1)),
             RunState::Running
         );
+    }
+
+    #[test]
+    fn sets_of_rounds_with_warm_up_run_in_order_with_the_right_total() {
+        // 3 × (8 × 20 s / 10 s), 60 s between sets, 5 min warm-up, 5 s prep
+        let plan = WorkoutPlan::new(8, s(20), s(10), s(5))
+            .and_then(|p| p.with_sets(3, s(60)))
+            .and_then(|p| p.with_warmup_cooldown(s(300), s(0)))
+            .unwrap();
+        // 300 + 5 + 3 × (8 × 20 + 7 × 10) + 2 × 60
+        assert_eq!(plan.total(), s(300 + 5 + 3 * (160 + 70) + 120));
+        let timer = Timer::new(plan);
+        assert_eq!(timer.total(), plan.total());
+        let phases: Vec<Event> = timer
+            .schedule()
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| !matches!(e, Event::Countdown { .. } | Event::Halfway { .. }))
+            .collect();
+        let mut want = vec![Event::WarmupStart, Event::PrepareStart];
+        for set in 1..=3 {
+            for round in 1..=8 {
+                want.push(Event::WorkStart { round, set });
+                if round < 8 {
+                    want.push(Event::RestStart { round });
+                } else if set < 3 {
+                    want.push(Event::SetRestStart { set });
+                }
+            }
+        }
+        want.push(Event::Done);
+        assert_eq!(phases, want);
+        // no rest after the last round: Done comes right after its work
+        let sched = timer.schedule();
+        let last_work = sched
+            .iter()
+            .rev()
+            .find(|(_, e)| matches!(e, Event::WorkStart { round: 8, set: 3 }))
+            .unwrap()
+            .0;
+        assert_eq!(last_work + s(20), timer.total());
+        // the status says which block
+        let t0 = Instant::now();
+        let mut running = Timer::new(plan);
+        running.start(t0);
+        let in_set_2 = running.status(t0 + s(300 + 5 + 230 + 60 + 1));
+        assert_eq!(
+            (in_set_2.phase, in_set_2.round, in_set_2.set, in_set_2.sets),
+            (Phase::Work, 1, 2, 3)
+        );
+        let between = running.status(t0 + s(300 + 5 + 230 + 1));
+        assert_eq!((between.phase, between.set), (Phase::SetRest, 1));
+        let warm = running.status(t0 + s(10));
+        assert_eq!(warm.phase, Phase::Warmup);
+    }
+
+    #[test]
+    fn zero_set_rest_keeps_the_usual_rest_and_a_cool_down_ends_it() {
+        let plan = WorkoutPlan::new(2, s(5), s(3), s(0))
+            .and_then(|p| p.with_sets(2, s(0)))
+            .and_then(|p| p.with_warmup_cooldown(s(0), s(30)))
+            .unwrap();
+        let phases: Vec<Event> = Timer::new(plan)
+            .schedule()
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| !matches!(e, Event::Countdown { .. }))
+            .collect();
+        assert_eq!(
+            phases,
+            vec![
+                Event::WorkStart { round: 1, set: 1 },
+                Event::RestStart { round: 1 },
+                Event::WorkStart { round: 2, set: 1 },
+                Event::RestStart { round: 2 },
+                Event::WorkStart { round: 1, set: 2 },
+                Event::RestStart { round: 1 },
+                Event::WorkStart { round: 2, set: 2 },
+                Event::CooldownStart,
+                Event::Done,
+            ]
+        );
+        assert_eq!(plan.total(), s(4 * 5 + 3 * 3 + 30));
     }
 
     #[test]
@@ -617,14 +764,20 @@ mod tests {
         let t0 = Instant::now();
         let mut timer = Timer::new(headline());
         timer.start(t0);
-        assert_eq!(timer.skip(t0 + s(1)), vec![Event::WorkStart { round: 1 }]);
+        assert_eq!(
+            timer.skip(t0 + s(1)),
+            vec![Event::WorkStart { round: 1, set: 1 }]
+        );
         let st = timer.status(t0 + s(1));
         assert_eq!(
             (st.phase, st.round, st.phase_elapsed),
             (Phase::Work, 1, Duration::ZERO)
         );
         assert_eq!(timer.skip(t0 + s(2)), vec![Event::RestStart { round: 1 }]);
-        assert_eq!(timer.skip(t0 + s(3)), vec![Event::WorkStart { round: 2 }]);
+        assert_eq!(
+            timer.skip(t0 + s(3)),
+            vec![Event::WorkStart { round: 2, set: 1 }]
+        );
         // the rest of the workout shifted: total still counted from the jump
         assert_eq!(timer.ends_at(), Some(t0 + s(3) + s(1775 - 5 - 150)));
         // skipping while paused moves on and stays paused

@@ -1,4 +1,5 @@
-//! The plan editor: four text fields and the last valid plan they gave.
+//! The plan editor: the plan's text fields (four, and five more under
+//! « Plus d'options ») and the last valid plan they gave.
 
 use crate::plan::{
     FieldError, WorkoutPlan, format_duration, parse_duration_field, parse_rounds_field,
@@ -15,6 +16,16 @@ pub struct PlanEditor {
     pub rest: String,
     /// « Préparation »: the time before the first round.
     pub prepare: String,
+    /// « Blocs »: how many times the rounds are done.
+    pub sets: String,
+    /// « Repos entre blocs ».
+    pub set_rest: String,
+    /// « Échauffement ».
+    pub warmup: String,
+    /// « Retour au calme ».
+    pub cooldown: String,
+    /// « Répétitions » per round; empty for none.
+    pub reps: String,
     /// The last plan the fields described correctly; what Start runs.
     plan: WorkoutPlan,
     /// Why the fields do not describe a plan right now.
@@ -29,6 +40,11 @@ impl PlanEditor {
             work: String::new(),
             rest: String::new(),
             prepare: String::new(),
+            sets: String::new(),
+            set_rest: String::new(),
+            warmup: String::new(),
+            cooldown: String::new(),
+            reps: String::new(),
             plan,
             error: None,
         };
@@ -53,6 +69,11 @@ impl PlanEditor {
         self.work = format_duration(plan.work);
         self.rest = format_duration(plan.rest);
         self.prepare = format_duration(plan.prepare);
+        self.sets = plan.sets.to_string();
+        self.set_rest = format_duration(plan.set_rest);
+        self.warmup = format_duration(plan.warmup);
+        self.cooldown = format_duration(plan.cooldown);
+        self.reps = plan.reps.map(|r| r.to_string()).unwrap_or_default();
         self.plan = plan;
         self.error = None;
     }
@@ -82,7 +103,38 @@ impl PlanEditor {
         let work = field("Travail", parse_duration_field(&self.work))?;
         let rest = field("Repos", parse_duration_field(&self.rest))?;
         let prepare = field("Préparation", parse_duration_field(&self.prepare))?;
-        WorkoutPlan::new(rounds, work, rest, prepare).map_err(|e| format!("Plan refusé : {e}"))
+        let sets = match self.sets.trim() {
+            "" => 1,
+            s => s
+                .parse::<u32>()
+                .map_err(|_| format!("Blocs : « {s} » n'est pas un nombre de blocs"))?,
+        };
+        let optional = |name: &str, text: &str| match text.trim() {
+            "" => Ok(std::time::Duration::ZERO),
+            t => field(name, parse_duration_field(t)),
+        };
+        let set_rest = optional("Repos entre blocs", &self.set_rest)?;
+        let warmup = optional("Échauffement", &self.warmup)?;
+        let cooldown = optional("Retour au calme", &self.cooldown)?;
+        let reps = match self.reps.trim() {
+            "" => None,
+            r => Some(
+                r.parse::<u32>()
+                    .map_err(|_| format!("Répétitions : « {r} » n'est pas un nombre"))?,
+            ),
+        };
+        let refused = |e| format!("Plan refusé : {e}");
+        WorkoutPlan::new(rounds, work, rest, prepare)
+            .and_then(|p| p.with_sets(sets, set_rest))
+            .and_then(|p| p.with_warmup_cooldown(warmup, cooldown))
+            .and_then(|p| p.with_reps(reps))
+            .map_err(refused)
+    }
+
+    /// Whether the plan uses any field of « Plus d'options ».
+    pub fn uses_more(&self) -> bool {
+        let p = self.plan;
+        p.sets > 1 || !p.warmup.is_zero() || !p.cooldown.is_zero() || p.reps.is_some()
     }
 }
 
@@ -122,5 +174,41 @@ mod tests {
         ed.work = "2:00".into();
         ed.commit();
         assert_eq!(ed.error(), None);
+    }
+
+    #[test]
+    fn more_options_give_sets_warm_up_cool_down_and_reps() {
+        let mut ed = PlanEditor::new(WorkoutPlan::default());
+        assert!(!ed.uses_more());
+        ed.sets = "3".into();
+        ed.set_rest = "1:00".into();
+        ed.warmup = "5m".into();
+        ed.cooldown = "".into();
+        ed.reps = "15".into();
+        assert!(ed.commit(), "{:?}", ed.error());
+        let p = ed.plan();
+        assert_eq!(
+            (p.sets, p.set_rest, p.warmup, p.cooldown, p.reps),
+            (
+                3,
+                Duration::from_secs(60),
+                Duration::from_secs(300),
+                Duration::ZERO,
+                Some(15)
+            )
+        );
+        assert!(ed.uses_more());
+        ed.sets = "200".into();
+        assert!(!ed.commit());
+        assert!(
+            ed.error().unwrap().contains("200 blocs"),
+            "{:?}",
+            ed.error()
+        );
+        assert_eq!(ed.plan(), p);
+        ed.sets = "3".into();
+        ed.reps = "beaucoup".into();
+        assert!(!ed.commit());
+        assert!(ed.error().unwrap().contains("Répétitions"));
     }
 }

@@ -301,6 +301,31 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
                 ui.end_row();
             }
         });
+    let more = state.editor.uses_more();
+    egui::CollapsingHeader::new("Plus d'options")
+        .default_open(more)
+        .show(ui, |ui| {
+            egui::Grid::new("plan-more")
+                .num_columns(2)
+                .spacing([8.0, 6.0])
+                .show(ui, |ui| {
+                    let editor = &mut state.editor;
+                    for (name, text) in [
+                        ("Blocs", &mut editor.sets),
+                        ("Repos entre blocs", &mut editor.set_rest),
+                        ("Échauffement", &mut editor.warmup),
+                        ("Retour au calme", &mut editor.cooldown),
+                        ("Répétitions", &mut editor.reps),
+                    ] {
+                        let label = ui.label(name);
+                        let field = egui::TextEdit::singleline(text).desired_width(90.0);
+                        if ui.add(field).labelled_by(label.id).changed() {
+                            changed = true;
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
     for q in confirmed {
         state.confirm(q);
     }

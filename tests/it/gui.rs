@@ -790,3 +790,30 @@ fn the_screen_stays_on_while_the_workout_runs_only() {
     assert_eq!(h.state().state.run_state(), RunState::Finished);
     assert_eq!(asked(), [true, false, true, false], "released at the end");
 }
+
+#[test]
+fn more_options_make_blocks_shown_on_the_countdown() {
+    let clock = Clock::manual();
+    let mut h = harness(&clock);
+    h.step();
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "Blocs")
+            .is_none(),
+        "collapsed"
+    );
+    h.get_by_label("Plus d'options").click();
+    h.step();
+    type_into(&mut h, "Blocs", "3");
+    type_into(&mut h, "Repos entre blocs", "1:00");
+    type_into(&mut h, "Répétitions", "15");
+    leave_fields(&mut h);
+    let plan = h.state().state.editor.plan();
+    assert_eq!((plan.sets, plan.reps), (3, Some(15)));
+    assert!(shows_part(&h, "3 × 8 séries de 0:20"));
+    h.get_by_label("Démarrer").click();
+    h.step();
+    clock.advance(Duration::from_secs(6));
+    h.step();
+    assert!(shows(&h, "Série 1 / 8 · Bloc 1 / 3"));
+    assert!(shows(&h, "15 répétitions"));
+}

@@ -229,7 +229,27 @@ fn import_task(index: usize, task: Task) -> Result<Example, LsError> {
                 said: said.clone(),
             });
         }
-        entities.push(Entity::new(v.start, v.end, label, covered));
+        // a mouse selection often takes a space at an edge: the span is the
+        // words alone (a region of white space only is no span)
+        let lead = chars[v.start..v.end]
+            .iter()
+            .take_while(|c| c.is_whitespace())
+            .count();
+        let trail = chars[v.start + lead..v.end]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_whitespace())
+            .count();
+        let (start, end) = (v.start + lead, v.end - trail);
+        if start >= end {
+            return Err(LsError::BadRegion {
+                task: name.clone(),
+                start: v.start,
+                end: v.end,
+            });
+        }
+        let words: String = chars[start..end].iter().collect();
+        entities.push(Entity::new(start, end, label, words));
     }
     entities.sort_by_key(|e| (e.start, e.end));
     if entities.windows(2).any(|w| w[1].start < w[0].end) {

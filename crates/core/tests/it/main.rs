@@ -1,0 +1,18 @@
+//! Property tests of speechtimer-core: the editor's field parsers and the
+//! interval timer, on inputs drawn by proptest. `PROPTEST_CASES` raises the
+//! number of cases for a long run.
+
+mod plan;
+mod timer;
+
+use proptest::test_runner::Config;
+
+/// proptest's configuration with `cases` cases, unless `PROPTEST_CASES`
+/// says otherwise (proptest reads it into its default configuration).
+pub(crate) fn config(cases: u32) -> Config {
+    let mut config = Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    config
+}

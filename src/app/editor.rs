@@ -1,5 +1,6 @@
-//! The plan editor: the plan's text fields (four, and five more under
-//! « Plus d'options ») and the last valid plan they gave.
+//! The plan editor: the plan's text fields (four, and five more and the
+//! AMRAP tap counter under « Plus d'options ») and the last valid plan
+//! they gave.
 
 use crate::plan::{
     FieldError, WorkoutPlan, format_duration, parse_duration_field, parse_rounds_field,
@@ -26,6 +27,8 @@ pub struct PlanEditor {
     pub cooldown: String,
     /// « Répétitions » per round; empty for none.
     pub reps: String,
+    /// « Compter les tours (AMRAP) »: the athlete taps each round done.
+    pub counts_taps: bool,
     /// The last plan the fields described correctly; what Start runs.
     plan: WorkoutPlan,
     /// Why the fields do not describe a plan right now.
@@ -45,6 +48,7 @@ impl PlanEditor {
             warmup: String::new(),
             cooldown: String::new(),
             reps: String::new(),
+            counts_taps: false,
             plan,
             error: None,
         };
@@ -74,6 +78,7 @@ impl PlanEditor {
         self.warmup = format_duration(plan.warmup);
         self.cooldown = format_duration(plan.cooldown);
         self.reps = plan.reps.map(|r| r.to_string()).unwrap_or_default();
+        self.counts_taps = plan.counts_taps;
         self.plan = plan;
         self.error = None;
     }
@@ -128,13 +133,21 @@ impl PlanEditor {
             .and_then(|p| p.with_sets(sets, set_rest))
             .and_then(|p| p.with_warmup_cooldown(warmup, cooldown))
             .and_then(|p| p.with_reps(reps))
+            .map(|p| WorkoutPlan {
+                counts_taps: self.counts_taps,
+                ..p
+            })
             .map_err(refused)
     }
 
     /// Whether the plan uses any field of « Plus d'options ».
     pub fn uses_more(&self) -> bool {
         let p = self.plan;
-        p.sets > 1 || !p.warmup.is_zero() || !p.cooldown.is_zero() || p.reps.is_some()
+        p.sets > 1
+            || !p.warmup.is_zero()
+            || !p.cooldown.is_zero()
+            || p.reps.is_some()
+            || p.counts_taps
     }
 }
 

@@ -50,7 +50,7 @@ pub fn talk(ctx: &Context, state: &mut AppState) {
     state.talk(move || ctx.request_repaint());
 }
 
-/// Space start/pause, Right skip, R reset, M held to talk, F11 the gym
+/// Space start/pause (in a running AMRAP: one round done), Right skip, R reset, M held to talk, F11 the gym
 /// display, Escape out of it; not while typing in a field.
 fn shortcuts(ctx: &Context, state: &mut AppState) {
     let (f11, escape) = ctx.input(|i| (i.key_pressed(Key::F11), i.key_pressed(Key::Escape)));
@@ -77,7 +77,9 @@ fn shortcuts(ctx: &Context, state: &mut AppState) {
     if m_up {
         state.stop_talking();
     }
-    if space {
+    if space && state.counts_taps_now() {
+        state.tap();
+    } else if space {
         state.toggle();
     }
     if right {

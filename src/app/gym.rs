@@ -79,6 +79,30 @@ pub fn paint_flash(ui: &Ui, rect: Rect, since: Duration) {
         .rect_filled(rect, 0.0, Color32::from_white_alpha(alpha));
 }
 
+/// Under the round: the repetitions to do while working, and in an AMRAP
+/// the rounds counted so far (« 7 tours faits » once done).
+pub fn targets(ui: &mut Ui, status: &Status, size: f32, colour: Color32) {
+    if let Some(reps) = status.reps
+        && status.phase == Phase::Work
+    {
+        ui.label(
+            RichText::new(format!("{reps} répétitions"))
+                .size(size)
+                .color(colour),
+        );
+    }
+    if let Some(taps) = status.taps {
+        let plural = if taps > 1 { "s" } else { "" };
+        let text = if status.phase == Phase::Done {
+            format!("{taps} tour{plural} fait{plural}")
+        } else {
+            format!("Tours : {taps}")
+        };
+        let counter = ui.label(RichText::new(text).size(size * 1.2).color(colour).strong());
+        live(ui, &counter);
+    }
+}
+
 /// The whole window in gym mode: phase, digits, « 3 / 12 », time left.
 pub fn show(ui: &mut Ui, status: &Status, flash_since: Option<Duration>) {
     let rect = ui.max_rect();
@@ -118,15 +142,7 @@ pub fn show(ui: &mut Ui, status: &Status, flash_since: Option<Duration>) {
         }
         let round = ui.label(RichText::new(rounds).size(size * 0.22).color(text).strong());
         live(ui, &round);
-        if let Some(reps) = status.reps
-            && status.phase == Phase::Work
-        {
-            ui.label(
-                RichText::new(format!("{reps} répétitions"))
-                    .size(size * 0.14)
-                    .color(text),
-            );
-        }
+        targets(ui, status, size * 0.14, text);
         ui.label(
             RichText::new(format!(
                 "Reste {}",

@@ -62,6 +62,21 @@ pub fn label(label: Label) -> Color32 {
         Label::DurationBrSd => Color32::from_rgb(0x1F, 0x6F, 0xB2),
         Label::DurationBrMin => Color32::from_rgb(0x16, 0xA0, 0x85),
         Label::DurationBrHr => Color32::from_rgb(0x2C, 0x3E, 0x50),
+        Label::NbSets => Color32::from_rgb(0x6C, 0x34, 0x83),
+        Label::DurationPrepSd | Label::DurationPrepMin | Label::DurationPrepHr => {
+            Color32::from_rgb(0x5D, 0x6D, 0x7E)
+        }
+        Label::DurationSbrSd | Label::DurationSbrMin | Label::DurationSbrHr => {
+            Color32::from_rgb(0x1A, 0x52, 0x76)
+        }
+        Label::DurationWuSd | Label::DurationWuMin | Label::DurationWuHr => {
+            Color32::from_rgb(0x9C, 0x64, 0x0C)
+        }
+        Label::DurationCdSd | Label::DurationCdMin | Label::DurationCdHr => {
+            Color32::from_rgb(0x11, 0x78, 0x64)
+        }
+        Label::NbReps => Color32::from_rgb(0xA9, 0x32, 0x6E),
+        Label::Format => Color32::from_rgb(0x78, 0x42, 0x12),
     }
 }
 

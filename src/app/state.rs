@@ -166,7 +166,9 @@ impl AppState {
         };
         match values.to_workout_plan() {
             Ok(mut plan) => {
-                plan.prepare = self.editor.plan().prepare;
+                if values.prepare_s.is_none() {
+                    plan.prepare = self.editor.plan().prepare;
+                }
                 self.load_plan(plan);
                 self.to_check = parsed
                     .trust
@@ -286,7 +288,7 @@ impl AppState {
                     format!("Commande vocale : {}", cmd.french())
                 }
                 None => format!(
-                    "« {} » ignoré pendant la séance : dites pause, reprends, stop ou suivant.",
+                    "« {} » ignoré pendant la séance : dites pause, reprends, stop, suivant ou tour.",
                     heard.transcript
                 ),
             });
@@ -328,6 +330,7 @@ impl AppState {
             TimerCommand::Resume => self.resume(),
             TimerCommand::Stop => self.reset(),
             TimerCommand::Next => self.skip(),
+            TimerCommand::Lap => self.tap(),
         }
     }
 
@@ -427,6 +430,17 @@ impl AppState {
             RunState::Paused => self.timer.resume(self.now()),
         }
         self.sync_awake();
+    }
+
+    /// Counts one round done in a plan that counts taps (an AMRAP);
+    /// Space, the « Tour + 1 » button and « tour » said do it.
+    pub fn tap(&mut self) {
+        self.timer.tap(self.now());
+    }
+
+    /// Whether the running plan counts rounds by tapping right now.
+    pub fn counts_taps_now(&self) -> bool {
+        self.timer.plan().counts_taps && self.run_state() == RunState::Running
     }
 
     /// Pauses a running workout.

@@ -251,57 +251,67 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
     }
 }
 
-fn short_label(label: Label) -> &'static str {
-    match label {
-        Label::NbRounds => "séries",
-        Label::DurationWtSd => "effort (s)",
-        Label::DurationWtMin => "effort (min)",
-        Label::DurationWtHr => "effort (h)",
-        Label::DurationBrSd => "repos (s)",
-        Label::DurationBrMin => "repos (min)",
-        Label::DurationBrHr => "repos (h)",
+fn short_label(label: Label) -> String {
+    let q = label.quantity();
+    match label.unit_seconds() {
+        _ if !q.is_duration() => q.short_french().to_string(),
+        1 => format!("{} (s)", q.short_french()),
+        60 => format!("{} (min)", q.short_french()),
+        _ => format!("{} (h)", q.short_french()),
     }
+}
+
+/// One row of the plan grid: the name (« à vérifier » when `check`) and
+/// its field; returns whether the text changed.
+fn plan_field(ui: &mut Ui, name: &str, text: &mut String, check: bool) -> bool {
+    let warn = ui.visuals().warn_fg_color;
+    let label = if check {
+        ui.label(
+            RichText::new(format!("{name} (à vérifier)"))
+                .color(warn)
+                .strong(),
+        )
+    } else {
+        ui.label(name)
+    };
+    let mut field = egui::TextEdit::singleline(text).desired_width(90.0);
+    if check {
+        field = field.background_color(warn.gamma_multiply(0.35));
+    }
+    let changed = ui.add(field).labelled_by(label.id).changed();
+    ui.end_row();
+    changed
 }
 
 fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     ui.heading("Plan");
     let mut changed = false;
     let mut confirmed = Vec::new();
+    let to_check = state.to_check.clone();
     egui::Grid::new("plan-fields")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let warn = ui.visuals().warn_fg_color;
             let editor = &mut state.editor;
             for (name, text, q) in [
-                ("Séries", &mut editor.rounds, Some(Quantity::Rounds)),
-                ("Travail", &mut editor.work, Some(Quantity::Work)),
-                ("Repos", &mut editor.rest, Some(Quantity::Rest)),
-                ("Préparation", &mut editor.prepare, None),
+                ("Séries", &mut editor.rounds, Quantity::Rounds),
+                ("Travail", &mut editor.work, Quantity::Work),
+                ("Repos", &mut editor.rest, Quantity::Rest),
+                ("Préparation", &mut editor.prepare, Quantity::Prepare),
             ] {
-                let check = q.is_some_and(|q| state.to_check.contains(&q));
-                let label = if check {
-                    ui.label(
-                        RichText::new(format!("{name} (à vérifier)"))
-                            .color(warn)
-                            .strong(),
-                    )
-                } else {
-                    ui.label(name)
-                };
-                let mut field = egui::TextEdit::singleline(text).desired_width(90.0);
-                if check {
-                    field = field.background_color(warn.gamma_multiply(0.35));
-                }
-                let resp = ui.add(field).labelled_by(label.id);
-                if resp.changed() {
+                if plan_field(ui, name, text, to_check.contains(&q)) {
                     changed = true;
-                    confirmed.extend(q);
+                    confirmed.push(q);
                 }
-                ui.end_row();
             }
         });
-    let more = state.editor.uses_more();
+    let more = state.editor.uses_more()
+        || to_check.iter().any(|q| {
+            !matches!(
+                q,
+                Quantity::Rounds | Quantity::Work | Quantity::Rest | Quantity::Prepare
+            )
+        });
     egui::CollapsingHeader::new("Plus d'options")
         .default_open(more)
         .show(ui, |ui| {
@@ -310,21 +320,27 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
                 .spacing([8.0, 6.0])
                 .show(ui, |ui| {
                     let editor = &mut state.editor;
-                    for (name, text) in [
-                        ("Blocs", &mut editor.sets),
-                        ("Repos entre blocs", &mut editor.set_rest),
-                        ("Échauffement", &mut editor.warmup),
-                        ("Retour au calme", &mut editor.cooldown),
-                        ("Répétitions", &mut editor.reps),
+                    for (name, text, q) in [
+                        ("Blocs", &mut editor.sets, Quantity::Sets),
+                        ("Repos entre blocs", &mut editor.set_rest, Quantity::SetRest),
+                        ("Échauffement", &mut editor.warmup, Quantity::Warmup),
+                        ("Retour au calme", &mut editor.cooldown, Quantity::Cooldown),
+                        ("Répétitions", &mut editor.reps, Quantity::Reps),
                     ] {
-                        let label = ui.label(name);
-                        let field = egui::TextEdit::singleline(text).desired_width(90.0);
-                        if ui.add(field).labelled_by(label.id).changed() {
+                        if plan_field(ui, name, text, to_check.contains(&q)) {
                             changed = true;
+                            confirmed.push(q);
                         }
-                        ui.end_row();
                     }
                 });
+            if ui
+                .checkbox(&mut state.editor.counts_taps, "Compter les tours (AMRAP)")
+                .on_hover_text("Pendant l'effort, Espace ou « Tour + 1 » compte un tour fait")
+                .changed()
+            {
+                changed = true;
+                confirmed.push(Quantity::Format);
+            }
         });
     for q in confirmed {
         state.confirm(q);
@@ -396,6 +412,14 @@ fn controls(ui: &mut Ui, state: &mut AppState, run: RunState) {
                     state.resume();
                 }
             }
+        }
+        if state.counts_taps_now()
+            && ui
+                .button(RichText::new("Tour + 1").size(18.0))
+                .on_hover_text("Espace : un tour fait")
+                .clicked()
+        {
+            state.tap();
         }
         let active = matches!(run, RunState::Running | RunState::Paused);
         if ui
@@ -518,15 +542,7 @@ fn countdown(ui: &mut Ui, status: &Status, flash: Option<Duration>) {
                 .color(white),
         );
         super::gym::live(ui, &round);
-        if let Some(reps) = status.reps
-            && status.phase == Phase::Work
-        {
-            ui.label(
-                RichText::new(format!("{reps} répétitions"))
-                    .size(big * 0.18)
-                    .color(white),
-            );
-        }
+        super::gym::targets(ui, status, big * 0.18, white);
         ui.add_space(8.0);
         let width = rect.width() * 0.8;
         ui.add(

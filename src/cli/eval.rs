@@ -162,20 +162,24 @@ fn print_report(r: &Report, errors: usize) {
         println!("sans prédiction : {}", r.missing_predictions);
     }
     println!(
-        "plan exact : {:.3} ({}/{})",
+        "plan exact : {:.3} ({}/{}) (séries, effort, repos)",
         r.plan_exact_match, r.plan_matches, r.examples
+    );
+    println!(
+        "plan exact, tous les champs : {:.3} ({}/{})",
+        r.plan_exact_all, r.plan_all_matches, r.examples
     );
     println!(
         "entités F1-micro : {:.3} (précision {:.3}, rappel {:.3})",
         r.micro.f1, r.micro.precision, r.micro.recall
     );
     println!(
-        "{:<16} {:>9} {:>7} {:>6} {:>8}",
+        "{:<18} {:>9} {:>7} {:>6} {:>8}",
         "étiquette", "précision", "rappel", "F1", "support"
     );
     for (label, s) in &r.per_label {
         println!(
-            "{label:<16} {:>9.3} {:>7.3} {:>6.3} {:>8}",
+            "{label:<18} {:>9.3} {:>7.3} {:>6.3} {:>8}",
             s.precision, s.recall, s.f1, s.support
         );
     }
@@ -190,12 +194,12 @@ fn print_report(r: &Report, errors: usize) {
             println!(
                 "  attendu : {}  {:?}",
                 show_spans(&e.gold),
-                e.gold_plan.map(|p| (p.rounds, p.work_s, p.rest_s))
+                e.gold_plan.map(|p| serde_json::to_string(&p).unwrap_or_default())
             );
             println!(
                 "  prédit  : {}  {:?}",
                 show_spans(&e.pred),
-                e.pred_plan.map(|p| (p.rounds, p.work_s, p.rest_s))
+                e.pred_plan.map(|p| serde_json::to_string(&p).unwrap_or_default())
             );
         }
     }

@@ -452,11 +452,7 @@ mod tests {
 
     #[test]
     fn outcomes() {
-        let want = PlanValues {
-            rounds: 12,
-            work_s: 120,
-            rest_s: 30,
-        };
+        let want = PlanValues::new(12, 120, 30);
         let other = PlanValues { rounds: 10, ..want };
         assert_eq!(outcome(&want, Some(&want), true), Outcome::Exact);
         assert_eq!(outcome(&want, Some(&other), false), Outcome::WrongShown);

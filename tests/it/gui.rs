@@ -548,7 +548,7 @@ fn voice_commands_drive_a_running_workout() {
     assert_eq!(h.state().state.run_state(), RunState::Paused);
     assert!(shows(
         &h,
-        "« bonjour » ignoré pendant la séance : dites pause, reprends, stop ou suivant."
+        "« bonjour » ignoré pendant la séance : dites pause, reprends, stop, suivant ou tour."
     ));
     say(&mut h, "reprends");
     assert_eq!(h.state().state.run_state(), RunState::Running);
@@ -816,4 +816,45 @@ fn more_options_make_blocks_shown_on_the_countdown() {
     h.step();
     assert!(shows(&h, "Série 1 / 8 · Bloc 1 / 3"));
     assert!(shows(&h, "15 répétitions"));
+}
+
+#[test]
+fn a_spoken_amrap_counts_the_rounds_tapped_and_shows_them_at_the_end() {
+    let clock = Clock::manual();
+    let mut h = voice_harness(&clock);
+    h.step();
+    h.state_mut()
+        .state
+        .apply_voice(heard("AMRAP de 15 minutes avec 10 burpees"));
+    h.step();
+    let plan = h.state().state.editor.plan();
+    assert_eq!(
+        (plan.rounds, plan.work, plan.counts_taps, plan.reps),
+        (1, Duration::from_secs(900), true, Some(10))
+    );
+    assert!(h.state().state.editor.counts_taps);
+    assert!(shows_part(&h, "AMRAP de 15:00"));
+    h.get_by_label("Démarrer").click();
+    h.step();
+    // Space during the preparation counts nothing (and does not pause)
+    h.key_press(Key::Space);
+    h.step();
+    assert_eq!(h.state().state.run_state(), RunState::Running);
+    clock.advance(Duration::from_secs(10));
+    h.step();
+    assert!(phase_is(&h, "Travail"));
+    assert!(shows(&h, "Tours : 0"));
+    h.key_press(Key::Space);
+    h.step();
+    h.key_press(Key::Space);
+    h.step();
+    h.get_by_label("Tour + 1").click();
+    h.step();
+    h.state_mut().state.apply_voice(heard("Tour !"));
+    h.step();
+    assert!(shows(&h, "Tours : 4"), "three taps and one « tour »");
+    assert_eq!(h.state().state.run_state(), RunState::Running, "Space did not pause");
+    clock.advance(Duration::from_secs(900));
+    h.step();
+    assert!(shows(&h, "4 tours faits"));
 }

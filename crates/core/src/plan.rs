@@ -50,6 +50,10 @@ pub struct WorkoutPlan {
     /// not a duration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reps: Option<u32>,
+    /// The athlete counts the rounds done by tapping (an AMRAP: as many
+    /// rounds as possible in one work phase); the count is shown at the end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counts_taps: bool,
 }
 
 fn one() -> u32 {
@@ -117,6 +121,7 @@ impl Default for WorkoutPlan {
             warmup: Duration::ZERO,
             cooldown: Duration::ZERO,
             reps: None,
+            counts_taps: false,
         }
     }
 }
@@ -227,6 +232,17 @@ impl WorkoutPlan {
 
     /// One line for the athlete: "12 séries de 2:00, repos 0:30 — total 29:35".
     pub fn summary(&self) -> String {
+        if self.counts_taps && self.rounds == 1 && self.sets == 1 {
+            let mut s = format!(
+                "AMRAP de {}, tours comptés par appui",
+                format_duration(self.work)
+            );
+            if let Some(r) = self.reps {
+                s.push_str(&format!(", {r} répétitions par tour"));
+            }
+            s.push_str(&format!(" — total {}", format_duration(self.total())));
+            return s;
+        }
         let series = if self.rounds == 1 {
             "série"
         } else {

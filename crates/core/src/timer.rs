@@ -191,6 +191,9 @@ pub struct Status {
     pub sets: u32,
     /// Repetitions to do in each round, when the plan sets a target.
     pub reps: Option<u32>,
+    /// Rounds the athlete counted by tapping, when the plan counts taps
+    /// (an AMRAP).
+    pub taps: Option<u32>,
     /// Time spent in the current phase.
     pub phase_elapsed: Duration,
     /// Length of the current phase (zero once done).
@@ -276,6 +279,8 @@ pub struct Timer {
     skipped: Duration,
     /// Workout time up to which events were handed out; `None` before start.
     emitted_to: Option<Duration>,
+    /// Rounds counted by tapping since the start.
+    taps: u32,
 }
 
 impl Timer {
@@ -328,6 +333,7 @@ impl Timer {
             paused_total: Duration::ZERO,
             skipped: Duration::ZERO,
             emitted_to: None,
+            taps: 0,
         }
     }
 
@@ -383,8 +389,21 @@ impl Timer {
         self.poll(now)
     }
 
+    /// Counts one round done, for a plan that counts taps, while it is
+    /// running in a work phase; returns whether the tap counted.
+    pub fn tap(&mut self, now: Instant) -> bool {
+        let counts = self.plan.counts_taps
+            && self.state(now) == RunState::Running
+            && self.status(now).phase == Phase::Work;
+        if counts {
+            self.taps += 1;
+        }
+        counts
+    }
+
     /// Back to the start of the plan, not running.
     pub fn reset(&mut self) {
+        self.taps = 0;
         self.run = Run::Idle;
         self.paused_total = Duration::ZERO;
         self.skipped = Duration::ZERO;
@@ -449,6 +468,7 @@ impl Timer {
             set: seg.set,
             sets: self.plan.sets.max(1),
             reps: self.plan.reps,
+            taps: self.plan.counts_taps.then_some(self.taps),
             phase_elapsed: elapsed.saturating_sub(seg.start),
             phase_len: seg.len,
             elapsed,
@@ -655,6 +675,36 @@ mod tests {
         assert_eq!((between.phase, between.set), (Phase::SetRest, 1));
         let warm = running.status(t0 + s(10));
         assert_eq!(warm.phase, Phase::Warmup);
+    }
+
+    #[test]
+    fn the_amrap_counter_counts_taps_while_working() {
+        let plan = WorkoutPlan {
+            counts_taps: true,
+            ..WorkoutPlan::new(1, s(900), s(0), s(5)).unwrap()
+        };
+        let t0 = Instant::now();
+        let mut timer = Timer::new(plan);
+        assert!(!timer.tap(t0), "idle: no tap");
+        timer.start(t0);
+        assert!(!timer.tap(t0 + s(2)), "preparing: no tap");
+        for k in 1..=7 {
+            assert!(timer.tap(t0 + s(5 + 100 * k)));
+        }
+        timer.pause(t0 + s(800));
+        assert!(!timer.tap(t0 + s(801)), "paused: no tap");
+        timer.resume(t0 + s(810));
+        assert!(timer.tap(t0 + s(850)));
+        let end = timer.status(t0 + s(1000));
+        assert_eq!((end.state, end.taps), (RunState::Finished, Some(8)));
+        assert!(!timer.tap(t0 + s(1000)), "finished: no tap");
+        timer.reset();
+        assert_eq!(timer.status(t0).taps, Some(0));
+        // a plan that does not count taps shows no counter and ignores taps
+        let mut plain = Timer::new(WorkoutPlan::new(1, s(60), s(0), s(0)).unwrap());
+        plain.start(t0);
+        assert!(!plain.tap(t0 + s(1)));
+        assert_eq!(plain.status(t0 + s(1)).taps, None);
     }
 
     #[test]

@@ -79,10 +79,16 @@ pub struct Report {
     pub micro: Scores,
     /// Scores of each label, keyed by its name; every label is present.
     pub per_label: BTreeMap<String, Scores>,
-    /// Gold examples with a plan whose prediction means that same plan.
+    /// Gold examples with a plan whose prediction means the same rounds,
+    /// work and rest: the guide's plan exact.
     pub plan_matches: usize,
     /// `plan_matches / examples`, 0 when there is no example.
     pub plan_exact_match: f64,
+    /// Gold examples whose prediction means the same plan in every field
+    /// (sets, warm-up, format… included, docs/annotation.md).
+    pub plan_all_matches: usize,
+    /// `plan_all_matches / examples`, 0 when there is no example.
+    pub plan_exact_all: f64,
     /// The examples the predictor got wrong, in gold order.
     pub errors: Vec<ErrorCase>,
 }
@@ -112,7 +118,7 @@ pub fn evaluate(gold: &[Example], pred: &[Example]) -> Report {
     let aligned = align(gold, pred);
     let mut counts: BTreeMap<Label, (usize, usize, usize)> =
         Label::ALL.iter().map(|&l| (l, (0, 0, 0))).collect();
-    let (mut plan_matches, mut missing) = (0, 0);
+    let (mut plan_matches, mut plan_all_matches, mut missing) = (0, 0, 0);
     let mut errors = Vec::new();
     let empty = Vec::new();
     for (i, (g, p)) in gold.iter().zip(&aligned).enumerate() {
@@ -146,10 +152,10 @@ pub fn evaluate(gold: &[Example], pred: &[Example]) -> Report {
             }
         }
         let pred_plan = p.and_then(predicted_plan);
+        let basics_ok = matches!((&g.plan, &pred_plan), (Some(g), Some(p)) if g.same_basics(p));
         let plan_ok = g.plan.is_some() && pred_plan == g.plan;
-        if plan_ok {
-            plan_matches += 1;
-        }
+        plan_matches += usize::from(basics_ok);
+        plan_all_matches += usize::from(plan_ok);
         if !plan_ok || !all_right {
             errors.push(ErrorCase {
                 index: i + 1,
@@ -173,13 +179,15 @@ pub fn evaluate(gold: &[Example], pred: &[Example]) -> Report {
             .map(|(l, (tp, fp, fn_))| (l.as_str().to_string(), Scores::from_counts(tp, fp, fn_)))
             .collect(),
         plan_matches,
-        plan_exact_match: if gold.is_empty() {
-            0.0
-        } else {
-            plan_matches as f64 / gold.len() as f64
-        },
+        plan_exact_match: share(plan_matches, gold.len()),
+        plan_all_matches,
+        plan_exact_all: share(plan_all_matches, gold.len()),
         errors,
     }
+}
+
+fn share(n: usize, of: usize) -> f64 {
+    if of == 0 { 0.0 } else { n as f64 / of as f64 }
 }
 
 /// `[12 nb_rounds] [2 duration_wt_min]`: spans for a person to read.
@@ -213,11 +221,7 @@ mod tests {
                     )
                 })
                 .collect(),
-            plan: plan.map(|(rounds, work_s, rest_s)| PlanValues {
-                rounds,
-                work_s,
-                rest_s,
-            }),
+            plan: plan.map(|(rounds, work_s, rest_s)| PlanValues::new(rounds, work_s, rest_s)),
         }
     }
 

@@ -205,11 +205,7 @@ mod tests {
         Example {
             text: text.into(),
             entities,
-            plan: plan.map(|(rounds, work_s, rest_s)| PlanValues {
-                rounds,
-                work_s,
-                rest_s,
-            }),
+            plan: plan.map(|(rounds, work_s, rest_s)| PlanValues::new(rounds, work_s, rest_s)),
         }
     }
 

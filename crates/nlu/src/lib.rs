@@ -20,7 +20,7 @@ use speechtimer_core::values::{
 };
 pub use store::{LoadError, ModelFiles};
 use tokenize::{NerTokenizer, Token};
-pub use trust::{PlanTrust, Trust};
+pub use trust::{FieldTrust, PlanTrust, Trust};
 
 /// What a transcript means.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 //! said twice differently is shown « À vérifier ».
 
 use serde::Serialize;
-use speechtimer_core::values::{Entity, Quantity, kept_count, parse_number, sound_alike};
+use speechtimer_core::values::{Entity, Format, Quantity, kept, parse_number, sound_alike};
 
 /// Below this marginal probability a span is not trusted.
 pub const LOW_SCORE: f32 = 0.6;
@@ -128,33 +128,99 @@ pub struct PlanTrust {
     pub work: Trust,
     /// How the rest duration was read.
     pub rest: Trust,
+    /// How the other fields said (sets, preparation, warm-up, cool-down,
+    /// repetitions, format) were read, in plan order; only those said.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<FieldTrust>,
 }
 
+/// The trust of one of the fields beyond rounds, work and rest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct FieldTrust {
+    /// The field's name in the JSON plan (`sets`, `warmup_s`, `format`…).
+    #[cfg_attr(feature = "schema", schema(example = "sets"))]
+    pub field: &'static str,
+    /// How it was read.
+    pub trust: Trust,
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schema(ignore))]
+    quantity: Quantity,
+}
+
+/// The fields beyond the guide's three, in plan order.
+const MORE: [Quantity; 7] = [
+    Quantity::Sets,
+    Quantity::SetRest,
+    Quantity::Prepare,
+    Quantity::Warmup,
+    Quantity::Cooldown,
+    Quantity::Reps,
+    Quantity::Format,
+];
+
 impl PlanTrust {
-    /// Reads the trust of each field off the tagged spans.
+    /// Reads the trust of each field off the tagged spans. With a format
+    /// word, what is not said is the format's default, not a guess.
     pub fn of(entities: &[Entity]) -> Self {
+        let format = entities
+            .iter()
+            .any(|e| e.label.quantity() == Quantity::Format && Format::from_word(&e.text).is_some());
+        let unsaid = |fallback: Trust| if format { Trust::Default } else { fallback };
+        let more = MORE
+            .into_iter()
+            .filter(|&q| entities.iter().any(|e| e.label.quantity() == q))
+            .map(|quantity| FieldTrust {
+                field: field_name(quantity),
+                trust: if quantity.is_count() {
+                    count_trust(entities, quantity, Trust::Default)
+                } else {
+                    span_trust(entities, quantity, Trust::Default)
+                },
+                quantity,
+            })
+            .collect();
         Self {
-            rounds: rounds_trust(entities),
-            work: span_trust(entities, Quantity::Work, Trust::Assumed),
+            rounds: count_trust(entities, Quantity::Rounds, unsaid(Trust::Assumed)),
+            work: span_trust(entities, Quantity::Work, unsaid(Trust::Assumed)),
             rest: span_trust(entities, Quantity::Rest, Trust::Default),
+            more,
         }
     }
 
-    /// The three fields with their quantity, in plan order.
-    pub fn fields(&self) -> [(Quantity, &Trust); 3] {
-        [
+    /// Every field with its quantity, in plan order: the three, then those
+    /// of `more`.
+    pub fn fields(&self) -> Vec<(Quantity, &Trust)> {
+        let mut all = vec![
             (Quantity::Rounds, &self.rounds),
             (Quantity::Work, &self.work),
             (Quantity::Rest, &self.rest),
-        ]
+        ];
+        all.extend(self.more.iter().map(|f| (f.quantity, &f.trust)));
+        all
     }
 
-    /// The trust of the field of `q`, to change it.
+    /// The trust of the field of `q`, to change it (a field not said
+    /// until now is added, as a default).
     pub fn field_mut(&mut self, q: Quantity) -> &mut Trust {
         match q {
             Quantity::Rounds => &mut self.rounds,
             Quantity::Work => &mut self.work,
             Quantity::Rest => &mut self.rest,
+            _ => {
+                let at = match self.more.iter().position(|f| f.quantity == q) {
+                    Some(at) => at,
+                    None => {
+                        self.more.push(FieldTrust {
+                            field: field_name(q),
+                            trust: Trust::Default,
+                            quantity: q,
+                        });
+                        self.more.len() - 1
+                    }
+                };
+                &mut self.more[at].trust
+            }
         }
     }
 
@@ -179,7 +245,7 @@ impl PlanTrust {
             .iter()
             .filter_map(|(q, t)| {
                 t.french()
-                    .map(|why| format!("{} ({why})", short_french(*q)))
+                    .map(|why| format!("{} ({why})", q.short_french()))
             })
             .collect();
         (!parts.is_empty()).then(|| parts.join(", "))
@@ -192,24 +258,25 @@ pub fn field_name(q: Quantity) -> &'static str {
         Quantity::Rounds => "rounds",
         Quantity::Work => "work_s",
         Quantity::Rest => "rest_s",
+        Quantity::Sets => "sets",
+        Quantity::Prepare => "prepare_s",
+        Quantity::SetRest => "set_rest_s",
+        Quantity::Warmup => "warmup_s",
+        Quantity::Cooldown => "cooldown_s",
+        Quantity::Reps => "reps",
+        Quantity::Format => "format",
     }
 }
 
-fn short_french(q: Quantity) -> &'static str {
-    match q {
-        Quantity::Rounds => "séries",
-        Quantity::Work => "effort",
-        Quantity::Rest => "repos",
-    }
-}
-
-fn rounds_trust(entities: &[Entity]) -> Trust {
+/// A count (rounds, sets, repetitions): the surest span is read; others
+/// that say another number are a conflict.
+fn count_trust(entities: &[Entity], q: Quantity, absent: Trust) -> Trust {
     let counts: Vec<&Entity> = entities
         .iter()
-        .filter(|e| e.label.quantity() == Quantity::Rounds)
+        .filter(|e| e.label.quantity() == q)
         .collect();
-    let Some(kept) = kept_count(entities) else {
-        return Trust::Assumed;
+    let Some(kept) = kept(entities, q) else {
+        return absent;
     };
     let value = |e: &Entity| parse_number(&e.text).ok();
     let dropped: Vec<String> = counts
@@ -279,6 +346,30 @@ mod tests {
             score: Some(score),
             ..Entity::new(0, text.chars().count(), label, text)
         }
+    }
+
+    #[test]
+    fn the_other_fields_have_their_trust_and_a_format_fills_the_unsaid() {
+        let t = PlanTrust::of(&[
+            e(NbSets, "4", 0.99),
+            e(Format, "Tabatas", 0.97),
+            e(DurationSbrMin, "1", 0.4),
+        ]);
+        assert_eq!((&t.rounds, &t.work), (&Trust::Default, &Trust::Default));
+        let fields: Vec<_> = t.more.iter().map(|f| f.field).collect();
+        assert_eq!(fields, vec!["sets", "set_rest_s", "format"]);
+        assert!(matches!(t.more[1].trust, Trust::LowScore { .. }));
+        assert_eq!(t.uncertain_fields(), vec!["set_rest_s"]);
+        assert!(t.french().unwrap().contains("repos entre blocs"));
+        let json = serde_json::to_value(&t).unwrap();
+        assert_eq!(json["more"][0]["field"], "sets");
+        // no format: an unsaid work is a guess; two repetition counts conflict
+        let t = PlanTrust::of(&[e(NbReps, "10", 0.9), e(NbReps, "15", 0.8)]);
+        assert_eq!(t.work, Trust::Assumed);
+        assert!(matches!(t.more[0].trust, Trust::Conflict { .. }));
+        // with no more fields, the JSON is as before
+        let plain = PlanTrust::of(&[e(DurationWtSd, "30", 0.99)]);
+        assert!(serde_json::to_value(&plain).unwrap().get("more").is_none());
     }
 
     #[test]

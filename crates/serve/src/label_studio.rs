@@ -414,6 +414,7 @@ pub(crate) fn routes(limits: &Limits) -> OpenApiRouter<Arc<AppState>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use speechtimer_core::values::Label;
 
     #[test]
     fn shipped_config_gives_the_corpus_names() {
@@ -423,7 +424,7 @@ mod tests {
             (FROM_NAME, TO_NAME)
         );
         assert_eq!(c.data_key, "text");
-        assert_eq!(c.labels.len(), 7);
+        assert_eq!(c.labels.len(), Label::ALL.len());
     }
 
     #[test]

@@ -57,7 +57,7 @@ mod tests {
     use crate::parse::{ParseResponse, ParseTimings};
     use crate::transcribe::{TranscribeResponse, TranscribeTimings};
     use serde_json::{Value, json};
-    use speechtimer_core::values::{Entity, Label, PlanValues};
+    use speechtimer_core::values::{Entity, Format, Label, PlanValues};
     use speechtimer_corpus::label_studio::{ResultItem, ResultValue};
     use speechtimer_nlu::{Assumed, ParseReport, PlanTrust, Reading, Trust};
     use speechtimer_voice::HeardReport;
@@ -79,9 +79,14 @@ mod tests {
         Reading {
             entities: vec![entity(0, 2, Label::NbRounds, "12")],
             plan: Some(PlanValues {
-                rounds: 12,
-                work_s: 120,
-                rest_s: 30,
+                sets: 3,
+                set_rest_s: 60,
+                prepare_s: Some(10),
+                warmup_s: 300,
+                cooldown_s: 120,
+                reps: Some(15),
+                format: Some(Format::Tabata),
+                ..PlanValues::new(12, 120, 30)
             }),
             error: Some("je n'ai pas compris".into()),
             confidence: 0.9,
@@ -97,6 +102,14 @@ mod tests {
 
     /// Two trusts that between them use every variant with fields.
     fn trusts() -> [PlanTrust; 3] {
+        // the fields beyond the three are read off spans of their labels
+        let more = PlanTrust::of(&[
+            entity(0, 1, Label::NbSets, "3"),
+            entity(2, 8, Label::Format, "Tabata"),
+            entity(9, 11, Label::DurationWuMin, "5"),
+        ])
+        .more;
+        assert_eq!(more.len(), 3);
         [
             PlanTrust {
                 rounds: Trust::SoundAlike {
@@ -111,6 +124,7 @@ mod tests {
                     kept: "30".into(),
                     dropped: vec!["40".into()],
                 },
+                more,
             },
             PlanTrust {
                 rounds: Trust::Rescored {
@@ -126,11 +140,13 @@ mod tests {
                     text: "30".into(),
                     p: 0.2,
                 },
+                more: vec![],
             },
             PlanTrust {
                 rounds: Trust::Assumed,
                 work: Trust::Heard,
                 rest: Trust::Default,
+                more: vec![],
             },
         ]
     }

@@ -311,7 +311,7 @@ pub fn train(
             epoch,
             loss: loss_sum / loss_n.max(1) as f64,
             valid_f1: report.micro.f1,
-            valid_plan_exact: report.plan_exact_match,
+            valid_plan_exact: report.plan_exact_all,
             lr,
             seconds: started.elapsed().as_secs_f64(),
         };

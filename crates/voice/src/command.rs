@@ -15,6 +15,8 @@ pub enum TimerCommand {
     Stop,
     /// Skip to the next phase (« suivant », « passe »).
     Next,
+    /// One round done, in an AMRAP (« tour », said alone or nearly).
+    Lap,
 }
 
 impl TimerCommand {
@@ -25,6 +27,7 @@ impl TimerCommand {
             Self::Resume => "reprise",
             Self::Stop => "arrêt",
             Self::Next => "phase suivante",
+            Self::Lap => "un tour de plus",
         }
     }
 }
@@ -42,17 +45,27 @@ fn command_of(word: &str) -> Option<TimerCommand> {
         | "continues" | "continuer" | "continuons" | "continuez" => Resume,
         "stop" | "stoppe" | "stopper" | "arrete" | "arretez" | "arreter" | "arretons" => Stop,
         "suivant" | "suivante" | "suivants" | "passe" | "passer" | "passez" => Next,
+        "tour" | "tours" => Lap,
         _ => return None,
     })
 }
 
+/// Most words around « tour » for it to count a round: « un tour »,
+/// « encore un tour » do, « 8 tours de 30 secondes » does not.
+const LAP_WORDS: usize = 3;
+
 /// The timer command a transcript gives, if any. When several are said
 /// ("pause… non, continue"), the last one wins: people correct themselves.
 pub fn timer_command(transcript: &str) -> Option<TimerCommand> {
-    transcript
+    let words: Vec<&str> = transcript
         .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .iter()
         .rev()
-        .find_map(|w| command_of(&fold(w)))
+        .filter_map(|w| command_of(&fold(w)))
+        .find(|c| *c != TimerCommand::Lap || words.len() <= LAP_WORDS)
 }
 
 #[cfg(test)]
@@ -69,6 +82,14 @@ mod tests {
         assert_eq!(timer_command("Arrête."), Some(Stop));
         assert_eq!(timer_command("suivant"), Some(Next));
         assert_eq!(timer_command("Passe à la suivante"), Some(Next));
+    }
+
+    #[test]
+    fn a_lap_is_tour_said_alone_or_nearly() {
+        assert_eq!(timer_command("Tour !"), Some(Lap));
+        assert_eq!(timer_command("encore un tour"), Some(Lap));
+        assert_eq!(timer_command("8 tours de 30 secondes"), None);
+        assert_eq!(timer_command("un tour, pause"), Some(Pause));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The seven entity labels of the annotation guide and the entity span.
+//! The entity labels (the guide's seven and this project's fifteen, see
+//! docs/annotation.md) and the entity span.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -13,6 +14,20 @@ pub enum Quantity {
     Work,
     /// How long the rest between rounds lasts (`duration_br_*`).
     Rest,
+    /// How many sets (blocks of rounds) (`nb_sets`).
+    Sets,
+    /// The countdown before the first round (`duration_prep_*`).
+    Prepare,
+    /// The rest between two sets (`duration_sbr_*`).
+    SetRest,
+    /// The warm-up (`duration_wu_*`).
+    Warmup,
+    /// The cool-down (`duration_cd_*`).
+    Cooldown,
+    /// Repetitions to do in each round (`nb_reps`).
+    Reps,
+    /// A named format, a word rather than a number (`format`).
+    Format,
 }
 
 impl Quantity {
@@ -22,7 +37,41 @@ impl Quantity {
             Quantity::Rounds => "le nombre de séries",
             Quantity::Work => "la durée d'effort",
             Quantity::Rest => "la durée de repos",
+            Quantity::Sets => "le nombre de blocs",
+            Quantity::Prepare => "la préparation",
+            Quantity::SetRest => "le repos entre blocs",
+            Quantity::Warmup => "l'échauffement",
+            Quantity::Cooldown => "le retour au calme",
+            Quantity::Reps => "le nombre de répétitions",
+            Quantity::Format => "le format",
         }
+    }
+
+    /// Short French name, as on a highlighted span: « séries », « effort ».
+    pub fn short_french(self) -> &'static str {
+        match self {
+            Quantity::Rounds => "séries",
+            Quantity::Work => "effort",
+            Quantity::Rest => "repos",
+            Quantity::Sets => "blocs",
+            Quantity::Prepare => "préparation",
+            Quantity::SetRest => "repos entre blocs",
+            Quantity::Warmup => "échauffement",
+            Quantity::Cooldown => "retour au calme",
+            Quantity::Reps => "répétitions",
+            Quantity::Format => "format",
+        }
+    }
+
+    /// Whether the label's text is a count (rounds, sets, repetitions):
+    /// of several spans only the surest is read, they are never summed.
+    pub fn is_count(self) -> bool {
+        matches!(self, Quantity::Rounds | Quantity::Sets | Quantity::Reps)
+    }
+
+    /// Whether the quantity is a duration, whose spans add up.
+    pub fn is_duration(self) -> bool {
+        !self.is_count() && self != Quantity::Format
     }
 }
 
@@ -51,16 +100,61 @@ pub enum Label {
     /// Rest (break) duration, in hours.
     #[serde(rename = "duration_br_hr")]
     DurationBrHr,
+    /// The number of sets (blocks of rounds).
+    #[serde(rename = "nb_sets")]
+    NbSets,
+    /// Preparation before the first round, in seconds.
+    #[serde(rename = "duration_prep_sd")]
+    DurationPrepSd,
+    /// Preparation, in minutes.
+    #[serde(rename = "duration_prep_min")]
+    DurationPrepMin,
+    /// Preparation, in hours.
+    #[serde(rename = "duration_prep_hr")]
+    DurationPrepHr,
+    /// Rest between two sets, in seconds.
+    #[serde(rename = "duration_sbr_sd")]
+    DurationSbrSd,
+    /// Rest between two sets, in minutes.
+    #[serde(rename = "duration_sbr_min")]
+    DurationSbrMin,
+    /// Rest between two sets, in hours.
+    #[serde(rename = "duration_sbr_hr")]
+    DurationSbrHr,
+    /// Warm-up, in seconds.
+    #[serde(rename = "duration_wu_sd")]
+    DurationWuSd,
+    /// Warm-up, in minutes.
+    #[serde(rename = "duration_wu_min")]
+    DurationWuMin,
+    /// Warm-up, in hours.
+    #[serde(rename = "duration_wu_hr")]
+    DurationWuHr,
+    /// Cool-down, in seconds.
+    #[serde(rename = "duration_cd_sd")]
+    DurationCdSd,
+    /// Cool-down, in minutes.
+    #[serde(rename = "duration_cd_min")]
+    DurationCdMin,
+    /// Cool-down, in hours.
+    #[serde(rename = "duration_cd_hr")]
+    DurationCdHr,
+    /// Repetitions of an exercise in each round.
+    #[serde(rename = "nb_reps")]
+    NbReps,
+    /// A named format word (Tabata, EMOM, AMRAP).
+    #[serde(rename = "format")]
+    Format,
 }
 
-/// A label name that is not one of the seven.
+/// A label name that is not one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("étiquette inconnue « {0} »")]
 pub struct UnknownLabel(pub String);
 
 impl Label {
-    /// Every label, in the guide's order.
-    pub const ALL: [Label; 7] = [
+    /// The guide's seven labels, in its order.
+    pub const GUIDE: [Label; 7] = [
         Label::NbRounds,
         Label::DurationWtSd,
         Label::DurationWtMin,
@@ -68,6 +162,32 @@ impl Label {
         Label::DurationBrSd,
         Label::DurationBrMin,
         Label::DurationBrHr,
+    ];
+
+    /// Every label: the guide's seven, then docs/annotation.md's fifteen.
+    pub const ALL: [Label; 22] = [
+        Label::NbRounds,
+        Label::DurationWtSd,
+        Label::DurationWtMin,
+        Label::DurationWtHr,
+        Label::DurationBrSd,
+        Label::DurationBrMin,
+        Label::DurationBrHr,
+        Label::NbSets,
+        Label::DurationPrepSd,
+        Label::DurationPrepMin,
+        Label::DurationPrepHr,
+        Label::DurationSbrSd,
+        Label::DurationSbrMin,
+        Label::DurationSbrHr,
+        Label::DurationWuSd,
+        Label::DurationWuMin,
+        Label::DurationWuHr,
+        Label::DurationCdSd,
+        Label::DurationCdMin,
+        Label::DurationCdHr,
+        Label::NbReps,
+        Label::Format,
     ];
 
     /// The guide's name, e.g. `duration_wt_min`.
@@ -80,38 +200,79 @@ impl Label {
             Label::DurationBrSd => "duration_br_sd",
             Label::DurationBrMin => "duration_br_min",
             Label::DurationBrHr => "duration_br_hr",
+            Label::NbSets => "nb_sets",
+            Label::DurationPrepSd => "duration_prep_sd",
+            Label::DurationPrepMin => "duration_prep_min",
+            Label::DurationPrepHr => "duration_prep_hr",
+            Label::DurationSbrSd => "duration_sbr_sd",
+            Label::DurationSbrMin => "duration_sbr_min",
+            Label::DurationSbrHr => "duration_sbr_hr",
+            Label::DurationWuSd => "duration_wu_sd",
+            Label::DurationWuMin => "duration_wu_min",
+            Label::DurationWuHr => "duration_wu_hr",
+            Label::DurationCdSd => "duration_cd_sd",
+            Label::DurationCdMin => "duration_cd_min",
+            Label::DurationCdHr => "duration_cd_hr",
+            Label::NbReps => "nb_reps",
+            Label::Format => "format",
         }
     }
 
-    /// What the label's number counts: rounds, work or rest.
+    /// What the label's span says: a count, a duration of some part of
+    /// the workout, or the format.
     pub fn quantity(self) -> Quantity {
+        use Label::*;
         match self {
-            Label::NbRounds => Quantity::Rounds,
-            Label::DurationWtSd | Label::DurationWtMin | Label::DurationWtHr => Quantity::Work,
-            Label::DurationBrSd | Label::DurationBrMin | Label::DurationBrHr => Quantity::Rest,
+            NbRounds => Quantity::Rounds,
+            DurationWtSd | DurationWtMin | DurationWtHr => Quantity::Work,
+            DurationBrSd | DurationBrMin | DurationBrHr => Quantity::Rest,
+            NbSets => Quantity::Sets,
+            DurationPrepSd | DurationPrepMin | DurationPrepHr => Quantity::Prepare,
+            DurationSbrSd | DurationSbrMin | DurationSbrHr => Quantity::SetRest,
+            DurationWuSd | DurationWuMin | DurationWuHr => Quantity::Warmup,
+            DurationCdSd | DurationCdMin | DurationCdHr => Quantity::Cooldown,
+            NbReps => Quantity::Reps,
+            Format => Quantity::Format,
         }
     }
 
-    /// Seconds in one unit of this label; 1 for `nb_rounds` (a plain count).
+    /// Whether this is one of the guide's seven labels.
+    pub fn in_guide(self) -> bool {
+        Label::GUIDE.contains(&self)
+    }
+
+    /// Seconds in one unit of this label; 1 for a count or the format.
     pub fn unit_seconds(self) -> u32 {
-        match self {
-            Label::NbRounds | Label::DurationWtSd | Label::DurationBrSd => 1,
-            Label::DurationWtMin | Label::DurationBrMin => 60,
-            Label::DurationWtHr | Label::DurationBrHr => 3600,
-        }
+        Label::ALL
+            .iter()
+            .find_map(|&l| {
+                [1, 60, 3600]
+                    .into_iter()
+                    .find(|&u| Label::duration(l.quantity(), u) == Some(self))
+            })
+            .unwrap_or(1)
     }
 
     /// The duration label for `quantity` in a unit of `unit_seconds` (1, 60, 3600).
     pub fn duration(quantity: Quantity, unit_seconds: u32) -> Option<Label> {
-        Some(match (quantity, unit_seconds) {
-            (Quantity::Work, 1) => Label::DurationWtSd,
-            (Quantity::Work, 60) => Label::DurationWtMin,
-            (Quantity::Work, 3600) => Label::DurationWtHr,
-            (Quantity::Rest, 1) => Label::DurationBrSd,
-            (Quantity::Rest, 60) => Label::DurationBrMin,
-            (Quantity::Rest, 3600) => Label::DurationBrHr,
-            _ => return None,
-        })
+        use Label::*;
+        let [sd, min, hr] = match quantity {
+            Quantity::Work => [DurationWtSd, DurationWtMin, DurationWtHr],
+            Quantity::Rest => [DurationBrSd, DurationBrMin, DurationBrHr],
+            Quantity::Prepare => [DurationPrepSd, DurationPrepMin, DurationPrepHr],
+            Quantity::SetRest => [DurationSbrSd, DurationSbrMin, DurationSbrHr],
+            Quantity::Warmup => [DurationWuSd, DurationWuMin, DurationWuHr],
+            Quantity::Cooldown => [DurationCdSd, DurationCdMin, DurationCdHr],
+            Quantity::Rounds | Quantity::Sets | Quantity::Reps | Quantity::Format => {
+                return None;
+            }
+        };
+        match unit_seconds {
+            1 => Some(sd),
+            60 => Some(min),
+            3600 => Some(hr),
+            _ => None,
+        }
     }
 }
 
@@ -182,6 +343,26 @@ mod tests {
             "duration_wt_ms".parse::<Label>(),
             Err(UnknownLabel("duration_wt_ms".into()))
         );
+    }
+
+    #[test]
+    fn units_and_quantities_of_every_label() {
+        use Label::*;
+        assert_eq!(DurationWtMin.unit_seconds(), 60);
+        assert_eq!(DurationCdHr.unit_seconds(), 3600);
+        assert_eq!(DurationPrepSd.unit_seconds(), 1);
+        assert_eq!(NbSets.unit_seconds(), 1);
+        assert_eq!(DurationSbrMin.quantity(), Quantity::SetRest);
+        assert!(Quantity::Reps.is_count() && !Quantity::Reps.is_duration());
+        assert!(!Quantity::Format.is_duration() && !Quantity::Format.is_count());
+        for l in Label::ALL {
+            let q = l.quantity();
+            if q.is_duration() {
+                assert_eq!(Label::duration(q, l.unit_seconds()), Some(l));
+            }
+        }
+        assert_eq!(Label::GUIDE.iter().filter(|l| l.in_guide()).count(), 7);
+        assert_eq!(Label::ALL.iter().filter(|l| l.in_guide()).count(), 7);
     }
 
     #[test]

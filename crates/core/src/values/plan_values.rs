@@ -1,8 +1,11 @@
 //! Entities -> the plan they mean, following ANNOTATION.md: rounds default
 //! to 1, work and rest are the sums of their spans in seconds, rest defaults
-//! to 0, seconds are rounded to the nearest whole second.
+//! to 0, seconds are rounded to the nearest whole second. The labels of
+//! docs/annotation.md fill the other fields the same way (counts are never
+//! summed, durations are), and a format word fills in what was not said.
 
-use super::label::{Entity, Quantity};
+use super::format::{Format, Said};
+use super::label::{Entity, Label, Quantity};
 use super::number::parse_number;
 use crate::plan::{DEFAULT_PREPARE, PlanError, WorkoutPlan};
 use serde::{Deserialize, Serialize};
@@ -14,6 +17,8 @@ pub(super) const MAX_VALUE_ROUNDS: u32 = 9_999;
 pub(super) const MAX_VALUE_SECONDS: u32 = 100 * 3600;
 
 /// The numbers an utterance means, as in the `plan` field of the JSONL.
+/// The guide's three fields are always written; the others (docs/annotation.md)
+/// only when said, so a file of the guide's format reads the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PlanValues {
@@ -26,6 +31,39 @@ pub struct PlanValues {
     /// Rest between rounds, in whole seconds; 0 when none is said.
     #[cfg_attr(feature = "schema", schema(example = 30))]
     pub rest_s: u32,
+    /// Sets (blocks of `rounds` rounds); 1 when none is said.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub sets: u32,
+    /// Rest between two sets, in seconds; 0 (the usual rest) when none is said.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub set_rest_s: u32,
+    /// Preparation before the first round, in seconds, when said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepare_s: Option<u32>,
+    /// Warm-up, in seconds; 0 when none is said.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub warmup_s: u32,
+    /// Cool-down, in seconds; 0 when none is said.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cooldown_s: u32,
+    /// Repetitions to do in each round, when said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps: Option<u32>,
+    /// The named format said, already applied to rounds, work and rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(v: &u32) -> bool {
+    *v == 1
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// Why entities give no plan. Messages are French: the athlete reads them.
@@ -48,6 +86,15 @@ pub enum ValueError {
     /// A round count that is not whole (the number read, e.g. `2.5`).
     #[error("je n'ai pas compris le nombre de séries : {0} n'est pas un nombre entier")]
     FractionalRounds(String),
+    /// A count of sets or repetitions that is not a whole number from 1 to
+    /// 9,999 (the number read).
+    #[error("je n'ai pas compris {} : {text}", .quantity.french())]
+    BadCount {
+        /// Sets or repetitions.
+        quantity: Quantity,
+        /// The number read.
+        text: String,
+    },
     /// More than 9,999 rounds, most likely a misheard word (the number read).
     #[error("{0} séries, ce n'est pas possible")]
     TooManyRounds(String),
@@ -74,9 +121,14 @@ fn capitalise(s: &str) -> String {
 /// tagger is surest of (the first on a tie). Counts are never summed: in
 /// « ça fait 3 jours… 7 séries » one of the two is not a count.
 pub fn kept_count(entities: &[Entity]) -> Option<&Entity> {
+    kept(entities, Quantity::Rounds)
+}
+
+/// Of the spans of count `q` (rounds, sets, repetitions), the surest.
+pub fn kept(entities: &[Entity], q: Quantity) -> Option<&Entity> {
     entities
         .iter()
-        .filter(|e| e.label.quantity() == Quantity::Rounds)
+        .filter(|e| e.label.quantity() == q)
         .reduce(|best, e| {
             if e.score.unwrap_or(0.0) > best.score.unwrap_or(0.0) {
                 e
@@ -87,48 +139,85 @@ pub fn kept_count(entities: &[Entity]) -> Option<&Entity> {
 }
 
 /// The plan the entities mean. Errors when a span is not a number, when no
-/// work is said, or when a value is absurd (no round, negative or huge).
-/// Work and rest add their spans up (`1 minute 30`); of several round
-/// counts only [`kept_count`] is read.
+/// work is said (and no format gives one), or when a value is absurd (no
+/// round, negative or huge). Durations add their spans up (`1 minute 30`);
+/// of several counts of one kind only the surest ([`kept`]) is read.
 pub fn plan_values(entities: &[Entity]) -> Result<PlanValues, ValueError> {
-    let count = kept_count(entities);
-    let mut rounds: Option<f64> = None;
-    let (mut work, mut rest) = (None::<f64>, None::<f64>);
-    for e in entities {
-        let quantity = e.label.quantity();
-        if quantity == Quantity::Rounds && !count.is_some_and(|c| std::ptr::eq(c, e)) {
-            continue;
+    let format = entities
+        .iter()
+        .filter(|e| e.label == Label::Format)
+        .find_map(|e| Format::from_word(&e.text));
+    let count = |q: Quantity| -> Result<Option<f64>, ValueError> {
+        kept(entities, q).map(|e| read(e, q)).transpose()
+    };
+    let total = |q: Quantity| -> Result<Option<u32>, ValueError> {
+        let mut sum = None::<f64>;
+        for e in entities.iter().filter(|e| e.label.quantity() == q) {
+            sum = Some(sum.unwrap_or(0.0) + read(e, q)? * f64::from(e.label.unit_seconds()));
         }
-        let v = parse_number(&e.text).map_err(|_| ValueError::Unreadable {
-            quantity,
-            text: e.text.trim().to_string(),
-        })?;
-        let slot = match quantity {
-            Quantity::Rounds => &mut rounds,
-            Quantity::Work => &mut work,
-            Quantity::Rest => &mut rest,
-        };
-        *slot = Some(slot.unwrap_or(0.0) + v * f64::from(e.label.unit_seconds()));
-    }
-    let rounds = match rounds {
-        None => 1,
+        sum.map(|v| seconds(q, v)).transpose()
+    };
+    let rounds = match count(Quantity::Rounds)? {
+        None => None,
         Some(r) if r.fract() != 0.0 => return Err(ValueError::FractionalRounds(fmt_num(r))),
         Some(r) if r < 1.0 => return Err(ValueError::NoRounds),
         Some(r) if r > f64::from(MAX_VALUE_ROUNDS) => {
             return Err(ValueError::TooManyRounds(fmt_num(r)));
         }
-        Some(r) => r as u32,
+        Some(r) => Some(r as u32),
     };
-    let work_s = seconds(Quantity::Work, work.ok_or(ValueError::NoWork)?)?;
+    let said = Said {
+        rounds,
+        work_s: total(Quantity::Work)?,
+        rest_s: total(Quantity::Rest)?,
+    };
+    let (rounds, work_s, rest_s) = match format {
+        Some(f) => {
+            let x = f.expand(said);
+            (x.rounds, x.work_s, x.rest_s)
+        }
+        None => (
+            said.rounds.unwrap_or(1),
+            said.work_s,
+            said.rest_s.unwrap_or(0),
+        ),
+    };
+    let work_s = work_s.ok_or(ValueError::NoWork)?;
     if work_s == 0 {
         return Err(ValueError::NoWork);
     }
-    let rest_s = seconds(Quantity::Rest, rest.unwrap_or(0.0))?;
     Ok(PlanValues {
         rounds,
         work_s,
         rest_s,
+        sets: whole_count(Quantity::Sets, count(Quantity::Sets)?)?.unwrap_or(1),
+        set_rest_s: total(Quantity::SetRest)?.unwrap_or(0),
+        prepare_s: total(Quantity::Prepare)?,
+        warmup_s: total(Quantity::Warmup)?.unwrap_or(0),
+        cooldown_s: total(Quantity::Cooldown)?.unwrap_or(0),
+        reps: whole_count(Quantity::Reps, count(Quantity::Reps)?)?,
+        format,
     })
+}
+
+fn read(e: &Entity, quantity: Quantity) -> Result<f64, ValueError> {
+    parse_number(&e.text).map_err(|_| ValueError::Unreadable {
+        quantity,
+        text: e.text.trim().to_string(),
+    })
+}
+
+fn whole_count(quantity: Quantity, v: Option<f64>) -> Result<Option<u32>, ValueError> {
+    match v {
+        None => Ok(None),
+        Some(n) if n.fract() == 0.0 && (1.0..=f64::from(MAX_VALUE_ROUNDS)).contains(&n) => {
+            Ok(Some(n as u32))
+        }
+        Some(n) => Err(ValueError::BadCount {
+            quantity,
+            text: fmt_num(n),
+        }),
+    }
 }
 
 fn seconds(quantity: Quantity, v: f64) -> Result<u32, ValueError> {
@@ -151,15 +240,54 @@ fn fmt_num(v: f64) -> String {
 }
 
 impl PlanValues {
-    /// The runnable plan, with the default preparation time; the plan's own
-    /// limits (999 rounds, 24 hours) apply.
+    /// The guide's three fields, with nothing else said.
+    pub const fn new(rounds: u32, work_s: u32, rest_s: u32) -> Self {
+        Self {
+            rounds,
+            work_s,
+            rest_s,
+            sets: 1,
+            set_rest_s: 0,
+            prepare_s: None,
+            warmup_s: 0,
+            cooldown_s: 0,
+            reps: None,
+            format: None,
+        }
+    }
+
+    /// Whether rounds, work and rest are those of `other`: the guide's
+    /// plan exact.
+    pub fn same_basics(&self, other: &PlanValues) -> bool {
+        (self.rounds, self.work_s, self.rest_s) == (other.rounds, other.work_s, other.rest_s)
+    }
+
+    /// Whether something beyond the guide's three fields is said.
+    pub fn has_structure(&self) -> bool {
+        *self != PlanValues::new(self.rounds, self.work_s, self.rest_s)
+    }
+
+    /// The runnable plan: the preparation said or the default one; the
+    /// plan's own limits (999 rounds, 99 sets, 24 hours) apply.
     pub fn to_workout_plan(&self) -> Result<WorkoutPlan, PlanError> {
-        WorkoutPlan::new(
-            self.rounds,
-            Duration::from_secs(self.work_s.into()),
-            Duration::from_secs(self.rest_s.into()),
-            DEFAULT_PREPARE,
-        )
+        let secs = |s: u32| Duration::from_secs(s.into());
+        let plan = WorkoutPlan {
+            prepare: self.prepare_s.map(secs).unwrap_or(DEFAULT_PREPARE),
+            sets: self.sets,
+            set_rest: secs(self.set_rest_s),
+            warmup: secs(self.warmup_s),
+            cooldown: secs(self.cooldown_s),
+            reps: self.reps,
+            counts_taps: self.format.is_some_and(Format::counts_taps),
+            ..WorkoutPlan::new(
+                self.rounds,
+                secs(self.work_s),
+                secs(self.rest_s),
+                DEFAULT_PREPARE,
+            )?
+        };
+        plan.validate()?;
+        Ok(plan)
     }
 }
 
@@ -177,11 +305,7 @@ mod tests {
     }
 
     fn pv(rounds: u32, work_s: u32, rest_s: u32) -> PlanValues {
-        PlanValues {
-            rounds,
-            work_s,
-            rest_s,
-        }
+        PlanValues::new(rounds, work_s, rest_s)
     }
 
     #[test]
@@ -289,6 +413,121 @@ mod tests {
             ])),
             Err(ValueError::AbsurdDuration { .. })
         ));
+    }
+
+    #[test]
+    fn the_new_labels_fill_their_fields() {
+        let e = ents(&[
+            (DurationWuMin, "5"),
+            (NbSets, "3"),
+            (NbRounds, "8"),
+            (DurationWtSd, "20"),
+            (DurationBrSd, "10"),
+            (DurationSbrMin, "1"),
+            (DurationPrepSd, "15"),
+            (DurationCdMin, "2"),
+            (DurationCdSd, "30"),
+            (NbReps, "quinze"),
+        ]);
+        let p = plan_values(&e).unwrap();
+        assert_eq!(
+            p,
+            PlanValues {
+                sets: 3,
+                set_rest_s: 60,
+                prepare_s: Some(15),
+                warmup_s: 300,
+                cooldown_s: 150,
+                reps: Some(15),
+                ..pv(8, 20, 10)
+            }
+        );
+        assert!(p.has_structure() && !pv(8, 20, 10).has_structure());
+        // two set counts are never summed: the surest is read
+        let mut e = ents(&[(NbSets, "3"), (NbSets, "4"), (DurationWtSd, "30")]);
+        e[1].score = Some(0.9);
+        assert_eq!(plan_values(&e).unwrap().sets, 4);
+        assert!(matches!(
+            plan_values(&ents(&[(NbReps, "2,5"), (DurationWtSd, "30")])),
+            Err(ValueError::BadCount { .. })
+        ));
+        assert!(matches!(
+            plan_values(&ents(&[(NbSets, "0"), (DurationWtSd, "30")])),
+            Err(ValueError::BadCount { .. })
+        ));
+    }
+
+    #[test]
+    fn formats_fill_in_what_is_not_said() {
+        let tabata = plan_values(&ents(&[(Format, "Tabata")])).unwrap();
+        assert_eq!(
+            tabata,
+            PlanValues {
+                format: Some(super::Format::Tabata),
+                ..pv(8, 20, 10)
+            }
+        );
+        // « un Tabata de 10 séries »
+        let ten = plan_values(&ents(&[(Format, "Tabata"), (NbRounds, "10")])).unwrap();
+        assert_eq!((ten.rounds, ten.work_s, ten.rest_s), (10, 20, 10));
+        // « 4 Tabatas avec 1 minute entre »
+        let four = plan_values(&ents(&[
+            (NbSets, "4"),
+            (Format, "Tabatas"),
+            (DurationSbrMin, "1"),
+        ]))
+        .unwrap();
+        assert_eq!((four.rounds, four.sets, four.set_rest_s), (8, 4, 60));
+        let emom = plan_values(&ents(&[(Format, "EMOM"), (DurationWtMin, "12")])).unwrap();
+        assert_eq!((emom.rounds, emom.work_s, emom.rest_s), (12, 60, 0));
+        let amrap = plan_values(&ents(&[(Format, "AMRAP"), (DurationWtMin, "15")])).unwrap();
+        assert_eq!((amrap.rounds, amrap.work_s, amrap.rest_s), (1, 900, 0));
+        assert!(amrap.to_workout_plan().unwrap().counts_taps);
+        assert_eq!(
+            plan_values(&ents(&[(Format, "AMRAP")])),
+            Err(ValueError::NoWork)
+        );
+        // a format span that names no format is ignored
+        assert_eq!(
+            plan_values(&ents(&[(Format, "tabac"), (DurationWtSd, "30")])).unwrap(),
+            pv(1, 30, 0)
+        );
+    }
+
+    #[test]
+    fn old_plan_json_reads_and_writes_the_same() {
+        let old = r#"{"rounds":12,"work_s":120,"rest_s":30}"#;
+        let p: PlanValues = serde_json::from_str(old).unwrap();
+        assert_eq!(p, pv(12, 120, 30));
+        assert_eq!(serde_json::to_string(&p).unwrap(), old);
+        let full = PlanValues {
+            sets: 3,
+            format: Some(super::Format::Amrap),
+            ..pv(1, 900, 0)
+        };
+        let json = serde_json::to_string(&full).unwrap();
+        assert_eq!(
+            json,
+            r#"{"rounds":1,"work_s":900,"rest_s":0,"sets":3,"format":"amrap"}"#
+        );
+        assert_eq!(serde_json::from_str::<PlanValues>(&json).unwrap(), full);
+    }
+
+    #[test]
+    fn structured_values_become_the_runnable_plan() {
+        let p = PlanValues {
+            sets: 3,
+            set_rest_s: 60,
+            warmup_s: 300,
+            prepare_s: Some(0),
+            reps: Some(15),
+            ..pv(8, 20, 10)
+        }
+        .to_workout_plan()
+        .unwrap();
+        assert_eq!((p.sets, p.set_rest, p.warmup), (3, Duration::from_secs(60), Duration::from_secs(300)));
+        assert_eq!((p.prepare, p.reps, p.counts_taps), (Duration::ZERO, Some(15), false));
+        assert!(PlanValues { sets: 100, ..pv(8, 20, 10) }.to_workout_plan().is_err());
     }
 
     #[test]

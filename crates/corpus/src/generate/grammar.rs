@@ -6,34 +6,74 @@ use super::lexicon::*;
 use super::numbers::{NumberWriter, sound_alike_for};
 use super::sentence::{Kind, Sentence};
 use rand::Rng;
+use super::structure::{FORMAT_SHARE, FormatSays, STRUCTURE_SHARE, add_structure, sample_format};
 use rand::seq::SliceRandom;
-use speechtimer_core::values::{Label, Quantity};
+use speechtimer_core::values::{Expanded, Format, Label, PlanValues, Quantity, Said};
 
 /// Chance that a round count is written as one of its sound-alikes
 /// (besides the rarer sound-alikes of any number in words).
 const COUNT_SOUND_ALIKE: f64 = 0.05;
 
 /// A plan to say: `rounds: None` when the count is not said, `rest_s: None`
-/// when the break is not said, `Some(0)` when "sans repos" is said.
-#[derive(Debug, Clone, Copy)]
+/// when the break is not said, `Some(0)` when "sans repos" is said; the
+/// other fields likewise `None` when not said. `work_s` is `None` only
+/// when a format gives it.
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Spoken {
     pub rounds: Option<u32>,
-    pub work_s: u32,
+    pub work_s: Option<u32>,
     pub rest_s: Option<u32>,
+    pub sets: Option<u32>,
+    pub set_rest_s: Option<u32>,
+    pub prepare_s: Option<u32>,
+    pub warmup_s: Option<u32>,
+    pub cooldown_s: Option<u32>,
+    pub reps: Option<u32>,
+    pub format: Option<Format>,
 }
 
 impl Spoken {
-    /// The plan values this says: no count is one round, no rest is none.
-    pub(super) fn values(&self) -> speechtimer_core::values::PlanValues {
-        speechtimer_core::values::PlanValues {
-            rounds: self.rounds.unwrap_or(1),
+    /// The plan values this says: no count is one round, no rest is none,
+    /// a format fills in what is not said (its one expansion, in core).
+    pub(super) fn values(&self) -> PlanValues {
+        let said = Said {
+            rounds: self.rounds,
             work_s: self.work_s,
-            rest_s: self.rest_s.unwrap_or(0),
+            rest_s: self.rest_s,
+        };
+        let basics = match self.format {
+            Some(f) => f.expand(said),
+            None => Expanded {
+                rounds: said.rounds.unwrap_or(1),
+                work_s: said.work_s,
+                rest_s: said.rest_s.unwrap_or(0),
+            },
+        };
+        PlanValues {
+            sets: self.sets.unwrap_or(1),
+            set_rest_s: self.set_rest_s.unwrap_or(0),
+            prepare_s: self.prepare_s,
+            warmup_s: self.warmup_s.unwrap_or(0),
+            cooldown_s: self.cooldown_s.unwrap_or(0),
+            reps: self.reps,
+            format: self.format,
+            ..PlanValues::new(basics.rounds, basics.work_s.unwrap_or(0), basics.rest_s)
         }
     }
 }
 
 pub(super) fn sample_plan<R: Rng>(rng: &mut R) -> Spoken {
+    if rng.random_bool(FORMAT_SHARE) {
+        return sample_format(rng);
+    }
+    let mut plan = sample_basics(rng);
+    if rng.random_bool(STRUCTURE_SHARE) {
+        add_structure(rng, &mut plan);
+    }
+    plan
+}
+
+fn sample_basics<R: Rng>(rng: &mut R) -> Spoken {
     let absurd = rng.random_bool(0.01);
     let rounds = if rng.random_bool(0.18) {
         None
@@ -59,12 +99,13 @@ pub(super) fn sample_plan<R: Rng>(rng: &mut R) -> Spoken {
     };
     Spoken {
         rounds,
-        work_s,
+        work_s: Some(work_s),
         rest_s,
+        ..Spoken::default()
     }
 }
 
-fn sample_duration<R: Rng>(rng: &mut R, work: bool) -> u32 {
+pub(super) fn sample_duration<R: Rng>(rng: &mut R, work: bool) -> u32 {
     let r = rng.random_range(0..100);
     if !work {
         if rng.random_bool(0.06) {
@@ -119,10 +160,20 @@ enum Chunk {
     RoundsOfWork,
     Rest,
     Distractor,
+    /// The format word with what its phrase says (see `structure.rs`).
+    Format(FormatSays),
+    /// `3 blocs de` right before the round count.
+    SetsOf,
+    Sets,
+    SetRest,
+    Prepare,
+    Warmup,
+    Cooldown,
+    Reps,
 }
 
 impl<R: Rng> Grammar<'_, R> {
-    fn chance(&mut self, p: f64) -> bool {
+    pub(super) fn chance(&mut self, p: f64) -> bool {
         self.rng.random_bool(p)
     }
 
@@ -130,7 +181,7 @@ impl<R: Rng> Grammar<'_, R> {
     /// command is the word Whisper most often turns into a sound-alike
     /// (`sept` -> `cette`, `dix` -> `d'y`), so it gets one more often than
     /// other numbers do.
-    fn count(&mut self, n: u32, feminine: bool) -> String {
+    pub(super) fn count(&mut self, n: u32, feminine: bool) -> String {
         if self.clean {
             return self.nw.int(self.rng, n, feminine);
         }
@@ -140,32 +191,84 @@ impl<R: Rng> Grammar<'_, R> {
         }
     }
 
-    /// The whole utterance, before noise.
-    pub(super) fn utterance(&mut self, plan: Spoken) -> Sentence {
+    /// The chunks of `plan`, in the order they are said.
+    fn chunks(&mut self, plan: &Spoken) -> Vec<Chunk> {
+        let mut left = *plan;
         let mut chunks = Vec::new();
+        let mut leading = None;
+        if let Some(f) = plan.format {
+            leading = Some(Chunk::Format(self.format_says(f, &mut left)));
+        }
         let mut rounds_with_work = false;
-        if plan.rounds.is_some() {
-            rounds_with_work = self.chance(0.45);
+        let sets_of = left.sets.is_some() && left.rounds.is_some() && self.chance(0.45);
+        if left.rounds.is_some() {
+            rounds_with_work = left.work_s.is_some() && self.chance(0.45);
             chunks.push(if rounds_with_work {
                 Chunk::RoundsOfWork
             } else {
                 Chunk::Rounds
             });
         }
-        if !rounds_with_work {
+        if !rounds_with_work && left.work_s.is_some() {
             chunks.push(Chunk::Work);
         }
-        if plan.rest_s.is_some() {
+        if left.rest_s.is_some() {
             chunks.push(Chunk::Rest);
+        }
+        if left.reps.is_some() {
+            chunks.push(Chunk::Reps);
+        }
+        if left.sets.is_some() && !sets_of {
+            chunks.push(Chunk::Sets);
+        }
+        if left.set_rest_s.is_some() {
+            chunks.push(Chunk::SetRest);
         }
         // canonical order most of the time, any order otherwise
         if self.chance(0.45) {
             chunks.shuffle(self.rng);
         }
+        if sets_of {
+            let at = chunks
+                .iter()
+                .position(|c| matches!(c, Chunk::Rounds | Chunk::RoundsOfWork))
+                .unwrap_or(0);
+            chunks.insert(at, Chunk::SetsOf);
+        }
+        if let Some(f) = leading {
+            let at = if self.chance(0.85) {
+                0
+            } else {
+                self.rng.random_range(0..=chunks.len())
+            };
+            chunks.insert(at, f);
+        }
+        // the warm-up first, the cool-down last, the preparation either
+        for (said, chunk, first) in [
+            (plan.warmup_s, Chunk::Warmup, 0.8),
+            (plan.prepare_s, Chunk::Prepare, 0.45),
+            (plan.cooldown_s, Chunk::Cooldown, 0.1),
+        ] {
+            if said.is_none() {
+                continue;
+            }
+            let at = match self.rng.random_range(0..100) {
+                0..85 if self.chance(first) => 0,
+                0..85 => chunks.len(),
+                _ => self.rng.random_range(0..=chunks.len()),
+            };
+            chunks.insert(at, chunk);
+        }
         if self.chance(0.12) {
             let at = self.rng.random_range(0..=chunks.len());
             chunks.insert(at, Chunk::Distractor);
         }
+        chunks
+    }
+
+    /// The whole utterance, before noise.
+    pub(super) fn utterance(&mut self, plan: Spoken) -> Sentence {
+        let chunks = self.chunks(&plan);
         let mut s = Sentence::default();
         let opener = *pick(self.rng, OPENERS);
         s.word(opener);
@@ -176,8 +279,9 @@ impl<R: Rng> Grammar<'_, R> {
         if first_is_work || matches!(chunks.first(), Some(Chunk::RoundsOfWork)) {
             s.word(*pick(self.rng, INTROS));
         }
+        let work_s = plan.work_s.unwrap_or(0);
         for (i, chunk) in chunks.iter().enumerate() {
-            if i > 0 {
+            if i > 0 && chunks[i - 1] != Chunk::SetsOf {
                 let c = *pick(self.rng, CONNECTORS);
                 if c.starts_with([',', '.', ';']) {
                     s.punct(&c[..1]);
@@ -186,12 +290,20 @@ impl<R: Rng> Grammar<'_, R> {
                     s.word(c);
                 }
             }
-            let part = match chunk {
+            let part = match *chunk {
                 Chunk::Rounds => self.rounds(plan.rounds.unwrap_or(1)),
-                Chunk::Work => self.work(plan.work_s, false),
-                Chunk::RoundsOfWork => self.rounds_of_work(plan.rounds.unwrap_or(1), plan.work_s),
+                Chunk::Work => self.work(work_s, false),
+                Chunk::RoundsOfWork => self.rounds_of_work(plan.rounds.unwrap_or(1), work_s),
                 Chunk::Rest => self.rest(plan.rest_s.unwrap_or(0)),
                 Chunk::Distractor => self.distractor(),
+                Chunk::Format(says) => self.format(says),
+                Chunk::SetsOf => self.sets_of(plan.sets.unwrap_or(2)),
+                Chunk::Sets => self.sets(plan.sets.unwrap_or(2), plan.format.is_some()),
+                Chunk::SetRest => self.set_rest(plan.set_rest_s.unwrap_or(0), plan.format),
+                Chunk::Prepare => self.prepare(plan.prepare_s.unwrap_or(10)),
+                Chunk::Warmup => self.warmup(plan.warmup_s.unwrap_or(300)),
+                Chunk::Cooldown => self.cooldown(plan.cooldown_s.unwrap_or(300)),
+                Chunk::Reps => self.reps(plan.reps.unwrap_or(10)),
             };
             s.extend(part);
         }
@@ -205,7 +317,7 @@ impl<R: Rng> Grammar<'_, R> {
 
     /// The counted noun of a round count: (plural, singular, feminine);
     /// now and then a word an ASR wrote for it.
-    fn round_noun(&mut self) -> (&'static str, &'static str, bool) {
+    pub(super) fn round_noun(&mut self) -> (&'static str, &'static str, bool) {
         if !self.clean && self.chance(0.04) {
             *pick(self.rng, GARBLED_NOUNS)
         } else {
@@ -214,7 +326,7 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     /// `12 séries`, `en 5 rounds`, `à répéter 8 fois`, `x8`.
-    fn rounds(&mut self, n: u32) -> Sentence {
+    pub(super) fn rounds(&mut self, n: u32) -> Sentence {
         let mut s = Sentence::default();
         let (plural, singular, fem) = self.round_noun();
         let noun = if n == 1 { singular } else { plural };
@@ -271,7 +383,7 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     /// `8 séries de 30 secondes`, `4 fois 4 minutes`, `10 x 1 min`.
-    fn rounds_of_work(&mut self, n: u32, work_s: u32) -> Sentence {
+    pub(super) fn rounds_of_work(&mut self, n: u32, work_s: u32) -> Sentence {
         let mut s = Sentence::default();
         let (plural, singular, fem) = self.round_noun();
         let noun = if n == 1 { singular } else { plural };
@@ -335,7 +447,7 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     /// Adds `de` or `d'` before a duration (`séries de 30 s`, `séries d'une minute`).
-    fn de_before(&mut self, s: &mut Sentence, d: &mut Sentence) {
+    pub(super) fn de_before(&mut self, s: &mut Sentence, d: &mut Sentence) {
         let first = d.pieces.first().map(|p| p.text.as_str()).unwrap_or("");
         let vowel = first.starts_with(['u', 'o', 'a', 'e', 'i', 'U', 'O', 'A', 'E', 'I'])
             || (first.starts_with('h') && !first.starts_with("hui"));
@@ -350,7 +462,7 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     /// A work chunk: `30 secondes d'effort`, `travail 45`, `pendant 2 min`.
-    fn work(&mut self, secs: u32, after_only: bool) -> Sentence {
+    pub(super) fn work(&mut self, secs: u32, after_only: bool) -> Sentence {
         let mut s = Sentence::default();
         let r = self.rng.random_range(0..100);
         if r < 40 && !after_only {
@@ -367,7 +479,7 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     /// A rest chunk: `30 secondes de repos`, `récup 20`, `sans repos`.
-    fn rest(&mut self, secs: u32) -> Sentence {
+    pub(super) fn rest(&mut self, secs: u32) -> Sentence {
         let mut s = Sentence::default();
         if secs == 0 {
             s.word(*pick(self.rng, NO_REST));
@@ -401,7 +513,8 @@ impl<R: Rng> Grammar<'_, R> {
         s
     }
 
-    /// `10 pompes`, `400 mètres`, `1 km`: a count inside one round.
+    /// `400 mètres`, `1 km`: a distance inside one round, never a duration
+    /// (a count of an exercise is a repetition target, `nb_reps`).
     fn inner_count(&mut self) -> Sentence {
         let mut s = Sentence::default();
         let n = *pick(
@@ -409,35 +522,31 @@ impl<R: Rng> Grammar<'_, R> {
             &[
                 (1u32, 2),
                 (2, 1),
+                (3, 1),
                 (5, 1),
-                (8, 1),
-                (10, 2),
-                (12, 1),
-                (15, 2),
-                (20, 2),
-                (30, 1),
+                (10, 1),
                 (100, 1),
-                (200, 1),
-                (400, 2),
+                (200, 2),
+                (300, 1),
+                (400, 3),
+                (500, 1),
                 (800, 1),
+                (1000, 1),
             ],
         );
         let num = self.nw.int(self.rng, n, false);
         s.word(num);
-        if n >= 100 || self.chance(0.3) {
-            s.word(*pick(
-                self.rng,
-                &[("mètres", 3), ("m", 2), ("km", 2), ("kilomètres", 1)],
-            ));
+        s.word(if n >= 100 {
+            *pick(self.rng, &[("mètres", 3), ("m", 2)])
         } else {
-            s.word(one(self.rng, EXERCISES));
-        }
+            *pick(self.rng, &[("km", 2), ("kilomètres", 1), ("bornes", 1)])
+        });
         s
     }
 
     /// Numbers that are not about the workout: clock times, weights,
     /// distances, repetitions inside an exercise.
-    fn distractor(&mut self) -> Sentence {
+    pub(super) fn distractor(&mut self) -> Sentence {
         let mut s = Sentence::default();
         let n = *pick(
             self.rng,
@@ -457,6 +566,7 @@ impl<R: Rng> Grammar<'_, R> {
         );
         let num = self.nw.int(self.rng, n, false);
         match self.rng.random_range(0..9) {
+            0 if self.chance(0.3) => return self.clock_distractor(),
             0 => {
                 let h = self.rng.random_range(6..=21);
                 s.word(*pick(
@@ -508,13 +618,7 @@ impl<R: Rng> Grammar<'_, R> {
                 s.word(num)
                     .word(*pick(self.rng, &[("%", 1), ("pour cent", 1)]));
             }
-            4 => {
-                s.word(*pick(
-                    self.rng,
-                    &[("", 2), ("avec", 1), ("en faisant", 1), ("et", 1)],
-                ));
-                s.word(num).word(one(self.rng, EXERCISES));
-            }
+            4 => return self.body_distractor(),
             5 => {
                 // a date: `le 3 mai`, `pour la course du 14 juin`, `1er mars`
                 s.word(*pick(
@@ -558,6 +662,9 @@ impl<R: Rng> Grammar<'_, R> {
                 }
             }
             7 => {
+                if self.chance(0.35) {
+                    return self.days_distractor();
+                }
                 if self.chance(0.5) {
                     s.word(*pick(
                         self.rng,

@@ -81,7 +81,6 @@ pub(super) const OPENERS: &[(&str, u32)] = &[
     ("bon alors", 1),
     ("alors", 1),
     ("hiit", 1),
-    ("tabata", 1),
     ("fractionné", 1),
     ("circuit", 1),
     ("un fractionné", 1),
@@ -98,7 +97,6 @@ pub(super) const INTROS: &[(&str, u32)] = &[
     ("un circuit de", 1),
     ("un fractionné de", 1),
     ("un hiit de", 1),
-    ("un tabata de", 1),
     ("un minuteur de", 1),
     ("un timer de", 1),
     ("des intervalles de", 1),
@@ -406,7 +404,7 @@ pub(super) const MONTHS: &[&str] = &[
     "décembre",
 ];
 
-/// Exercises counted in repetitions, never labelled (`10 pompes`).
+/// Exercises counted in repetitions: a count of them is a `nb_reps` target.
 pub(super) const EXERCISES: &[&str] = &[
     "pompes",
     "burpees",
@@ -419,4 +417,105 @@ pub(super) const EXERCISES: &[&str] = &[
     "jumping jacks",
     "kettlebell swings",
     "mountain climbers",
+];
+
+/// Before a preparation: `préparation 10 secondes`, `départ dans 5 s`.
+pub(super) const PREP_BEFORE: &[(&str, u32)] = &[
+    ("préparation", 4),
+    ("préparation de", 2),
+    ("prépa", 2),
+    ("avec une préparation de", 2),
+    ("départ dans", 3),
+    ("top départ dans", 1),
+    ("on commence dans", 2),
+    ("compte à rebours de", 2),
+    ("laisse-moi", 1),
+    ("donne-moi", 1),
+];
+
+/// After a preparation: `10 secondes de préparation`.
+pub(super) const PREP_AFTER: &[(&str, u32)] = &[
+    ("de préparation", 6),
+    ("de prépa", 2),
+    ("pour me préparer", 2),
+    ("pour se préparer", 1),
+    ("pour me mettre en place", 1),
+    ("avant de commencer", 2),
+    ("avant le départ", 1),
+    ("de compte à rebours", 1),
+];
+
+/// Before a warm-up: `échauffement 10 minutes`.
+pub(super) const WARMUP_BEFORE: &[(&str, u32)] = &[
+    ("échauffement", 4),
+    ("échauffement de", 2),
+    ("d'abord un échauffement de", 2),
+    ("commence par un échauffement de", 2),
+    ("avec un échauffement de", 2),
+    ("après un échauffement de", 1),
+    ("warm-up de", 1),
+    ("warm up", 1),
+];
+
+/// After a warm-up: `5 minutes d'échauffement`.
+pub(super) const WARMUP_AFTER: &[(&str, u32)] = &[
+    ("d'échauffement", 7),
+    ("d'échauffement d'abord", 1),
+    ("d'échauffement avant", 1),
+    ("de warm-up", 2),
+    ("pour s'échauffer", 2),
+    ("pour m'échauffer", 1),
+    ("de mise en route", 1),
+];
+
+/// Before a cool-down: `retour au calme 5 minutes`.
+pub(super) const COOLDOWN_BEFORE: &[(&str, u32)] = &[
+    ("retour au calme", 4),
+    ("retour au calme de", 2),
+    ("et un retour au calme de", 2),
+    ("on finit par un retour au calme de", 1),
+    ("cool down", 1),
+    ("cool-down de", 1),
+    ("pour finir des étirements pendant", 1),
+];
+
+/// After a cool-down: `5 minutes de retour au calme`.
+pub(super) const COOLDOWN_AFTER: &[(&str, u32)] = &[
+    ("de retour au calme", 7),
+    ("de retour au calme à la fin", 2),
+    ("de cool down", 2),
+    ("d'étirements à la fin", 2),
+    ("d'étirements pour finir", 1),
+    ("de récup à la fin", 1),
+    ("de marche pour finir", 1),
+];
+
+/// The noun of a set (a block of rounds): (plural, singular).
+pub(super) const SET_NOUNS: &[((&str, &str), u32)] = &[
+    (("blocs", "bloc"), 6),
+    (("circuits", "circuit"), 3),
+    (("séquences", "séquence"), 1),
+    (("groupes", "groupe"), 1),
+    (("séries", "série"), 2),
+];
+
+/// After a repetition count: `15 pompes à chaque tour`.
+pub(super) const REPS_AFTER: &[(&str, u32)] = &[
+    ("", 8),
+    ("à chaque tour", 2),
+    ("par tour", 2),
+    ("par série", 2),
+    ("par round", 1),
+    ("à chaque fois", 1),
+    ("à chaque minute", 1),
+];
+
+/// Before a repetition count: `avec 10 burpees`.
+pub(super) const REPS_BEFORE: &[(&str, u32)] = &[
+    ("", 6),
+    ("avec", 3),
+    ("et", 2),
+    ("objectif", 1),
+    ("en faisant", 1),
+    ("faire", 1),
 ];

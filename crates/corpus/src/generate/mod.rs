@@ -3,11 +3,13 @@
 //! transcript, and the spans are recorded as the pieces are joined, so that
 //! offsets are right by construction. The same seed gives the same bytes.
 
+mod distractors;
 mod grammar;
 mod lexicon;
 mod noise;
 mod numbers;
 mod sentence;
+mod structure;
 
 pub use numbers::{WordStyle, int_to_words};
 

@@ -713,3 +713,81 @@ fn transcriptions_past_the_queue_get_503() {
     let (status, _) = post(&base, "/transcribe", "audio/wav", &wav);
     assert_eq!(status, 200);
 }
+
+/// A request body a client may send, good or bad.
+fn any_body() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    use proptest::prelude::*;
+    let json_value = any::<String>()
+        .prop_map(Value::from)
+        .prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z]{1,6}|text|tasks|data|schema", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                any::<f64>().prop_map(Value::from),
+                Just(Value::Null),
+            ]
+        });
+    // a valid body with bytes flipped, cut or inserted
+    let mutated = (
+        prop_oneof![
+            Just(serde_json::json!({"text": HEADLINE}).to_string()),
+            Just(serde_json::json!({"tasks": [{"id": 1, "data": {"text": HEADLINE}}]}).to_string()),
+            Just(serde_json::json!({"schema": "<View><Labels name='l' toName='t'><Label value='nb_rounds'/></Labels><Text name='t' value='$text'/></View>"}).to_string()),
+        ],
+        proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 1..6),
+    )
+        .prop_map(|(body, edits)| {
+            let mut bytes = body.into_bytes();
+            for (at, byte, how) in edits {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = at.index(bytes.len());
+                match how {
+                    0 => bytes[i] = byte,
+                    1 => bytes.truncate(i),
+                    _ => bytes.insert(i, byte),
+                }
+            }
+            bytes
+        });
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..512),
+        json_value.prop_map(|v| v.to_string().into_bytes()),
+        mutated,
+    ]
+}
+
+#[test]
+fn fuzzed_bodies_get_json_answers_and_never_a_server_error() {
+    use proptest::prelude::*;
+    let base = server();
+    let mut config = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 300;
+    }
+    let paths = ["/parse", "/setup", "/predict", "/transcribe"];
+    let types = [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "audio/wav",
+        "multipart/form-data",
+    ];
+    proptest!(config, |(path in proptest::sample::select(&paths[..]),
+                        ct in proptest::sample::select(&types[..]),
+                        body in any_body())| {
+        let (status, v) = post(base, path, ct, &body);
+        prop_assert!(
+            [200, 400, 413, 415, 422, 503].contains(&status),
+            "{path} {ct}: {status} {v}"
+        );
+        if status != 200 {
+            prop_assert!(v["error"].is_string(), "{path}: {v}");
+        }
+    });
+    // and the server still answers right
+    let (status, v) = post_json(base, "/parse", &serde_json::json!({ "text": HEADLINE }));
+    assert_eq!((status, v["plan"]["rounds"].as_u64()), (200, Some(12)), "{v}");
+}

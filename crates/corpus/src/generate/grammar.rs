@@ -170,6 +170,8 @@ enum Chunk {
     Warmup,
     Cooldown,
     Reps,
+    /// `20s/10s`, `30/30`: work then rest, a slash between.
+    WorkSlashRest,
 }
 
 impl<R: Rng> Grammar<'_, R> {
@@ -209,11 +211,19 @@ impl<R: Rng> Grammar<'_, R> {
                 Chunk::Rounds
             });
         }
-        if !rounds_with_work && left.work_s.is_some() {
-            chunks.push(Chunk::Work);
-        }
-        if left.rest_s.is_some() {
-            chunks.push(Chunk::Rest);
+        let slash = !rounds_with_work
+            && left.work_s.is_some()
+            && left.rest_s.is_some_and(|r| r > 0)
+            && self.chance(0.07);
+        if slash {
+            chunks.push(Chunk::WorkSlashRest);
+        } else {
+            if !rounds_with_work && left.work_s.is_some() {
+                chunks.push(Chunk::Work);
+            }
+            if left.rest_s.is_some() {
+                chunks.push(Chunk::Rest);
+            }
         }
         if left.reps.is_some() {
             chunks.push(Chunk::Reps);
@@ -304,6 +314,7 @@ impl<R: Rng> Grammar<'_, R> {
                 Chunk::Warmup => self.warmup(plan.warmup_s.unwrap_or(300)),
                 Chunk::Cooldown => self.cooldown(plan.cooldown_s.unwrap_or(300)),
                 Chunk::Reps => self.reps(plan.reps.unwrap_or(10)),
+                Chunk::WorkSlashRest => self.work_slash_rest(work_s, plan.rest_s.unwrap_or(10)),
             };
             s.extend(part);
         }
@@ -474,6 +485,24 @@ impl<R: Rng> Grammar<'_, R> {
             s.word(*pick(self.rng, WORK_AFTER));
         } else {
             s.extend(self.duration(secs, Quantity::Work, false));
+        }
+        s
+    }
+
+    /// `20s/10s`, `30 s / 30 s`, `30/30` (bare: seconds), `1 min / 30 s`.
+    fn work_slash_rest(&mut self, work_s: u32, rest_s: u32) -> Sentence {
+        let mut s = Sentence::default();
+        let bare = work_s < 100 && rest_s < 100 && self.chance(0.3);
+        s.extend(self.duration(work_s, Quantity::Work, bare));
+        let spaced = self.chance(0.4);
+        s.push("/", Kind::Word, !spaced);
+        let mut rest = self.duration(rest_s, Quantity::Rest, bare);
+        if !spaced && let Some(p) = rest.pieces.first_mut() {
+            p.glued = true;
+        }
+        s.extend(rest);
+        if self.chance(0.2) {
+            s.word(*pick(self.rng, &[("de repos", 1), ("de récup", 1), ("off", 1)]));
         }
         s
     }

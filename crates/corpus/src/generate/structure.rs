@@ -69,6 +69,14 @@ pub(super) fn sample_format<R: Rng>(rng: &mut R) -> Spoken {
             }
         }
     }
+    // « trois EMOM de 6 minutes », « 2 AMRAP de 8 minutes »
+    if p.format != Some(Format::Tabata) && p.work_s.is_some() && rng.random_bool(0.2) {
+        p.work_s = p.work_s.map(|w| w.min(900));
+        p.sets = Some(rng.random_range(2..=4));
+        if rng.random_bool(0.7) {
+            p.set_rest_s = Some(set_rest(rng));
+        }
+    }
     if rng.random_bool(0.15) {
         p.warmup_s = Some(warmup(rng));
     }
@@ -123,13 +131,17 @@ fn set_rest<R: Rng>(rng: &mut R) -> u32 {
 
 fn warmup<R: Rng>(rng: &mut R) -> u32 {
     match rng.random_range(0..100) {
-        0..85 => 60 * rng.random_range(3..=20),
+        0..75 => 60 * rng.random_range(3..=20),
+        75..88 => 30 + 60 * rng.random_range(2..=12),
         _ => sample_duration(rng, false).max(60),
     }
 }
 
 fn cooldown<R: Rng>(rng: &mut R) -> u32 {
-    60 * rng.random_range(2..=15)
+    match rng.random_range(0..100) {
+        0..80 => 60 * rng.random_range(2..=15),
+        _ => 30 + 60 * rng.random_range(1..=10),
+    }
 }
 
 fn prepare<R: Rng>(rng: &mut R) -> u32 {
@@ -191,6 +203,9 @@ impl<R: Rng> Grammar<'_, R> {
                 }
             }
             Format::Emom | Format::Amrap => {
+                if left.sets.is_some() && self.chance(0.8) {
+                    says.sets = left.sets.take();
+                }
                 says.rounds = left.rounds.take();
                 says.work_s = left.work_s.take();
             }
@@ -205,7 +220,9 @@ impl<R: Rng> Grammar<'_, R> {
         let article = *pick(self.rng, &[("un", 5), ("", 3), ("en", 1)]);
         if let Some(n) = says.sets {
             s.span(self.nw.int(self.rng, n, false), Label::NbSets);
-            s.span(format_word(self.rng, says.format, true), Label::Format);
+            // « 4 Tabatas », « trois EMOM »: the acronyms often stay singular
+            let plural = says.format == Format::Tabata || self.chance(0.3);
+            s.span(format_word(self.rng, says.format, plural), Label::Format);
             if self.chance(0.2) {
                 s.word(*pick(self.rng, &[("de suite", 1), ("d'affilée", 1)]));
             }
@@ -240,13 +257,25 @@ impl<R: Rng> Grammar<'_, R> {
         s
     }
 
-    /// `3 blocs de` (the round count follows).
+    /// `3 blocs de`, `2 fois`, `4 x` (the round count follows).
     pub(super) fn sets_of(&mut self, n: u32) -> Sentence {
         let mut s = Sentence::default();
-        let (plural, singular) = *pick(self.rng, SET_NOUNS);
-        s.span(self.nw.int(self.rng, n, false), Label::NbSets);
-        s.unit(if n == 1 { singular } else { plural });
-        s.word("de");
+        match self.rng.random_range(0..100) {
+            0..70 => {
+                let (plural, singular) = *pick(self.rng, SET_NOUNS);
+                s.span(self.nw.int(self.rng, n, false), Label::NbSets);
+                s.unit(if n == 1 { singular } else { plural });
+                s.word("de");
+            }
+            70..85 => {
+                s.span(self.nw.digits(n), Label::NbSets);
+                s.word(*pick(self.rng, &[("x", 3), ("X", 1), ("×", 1)]));
+            }
+            _ => {
+                s.span(self.nw.int(self.rng, n, true), Label::NbSets);
+                s.unit("fois");
+            }
+        }
         s
     }
 
@@ -301,10 +330,14 @@ impl<R: Rng> Grammar<'_, R> {
             Some(_) => pick(
                 self.rng,
                 &[
-                    ("entre", 3),
+                    ("entre", 4),
                     ("entre chaque", 2),
                     ("entre les deux", 1),
                     ("de pause entre", 1),
+                    ("de récup entre", 2),
+                    ("de repos entre", 2),
+                    ("de repos entre chaque", 1),
+                    ("de pause entre chaque", 1),
                 ],
             )
             .to_string(),
@@ -356,7 +389,9 @@ impl<R: Rng> Grammar<'_, R> {
         let mut s = Sentence::default();
         if self.chance(0.4) {
             s.word(*pick(self.rng, before));
-            s.extend(self.duration(secs, q, false));
+            // `prépa 15`: a bare number after the word is seconds
+            let bare = secs < 100 && self.chance(0.25);
+            s.extend(self.duration(secs, q, bare));
         } else {
             if self.chance(0.2) {
                 s.word(*pick(

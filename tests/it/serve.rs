@@ -767,16 +767,16 @@ fn fuzzed_bodies_get_json_answers_and_never_a_server_error() {
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = 300;
     }
-    let paths = ["/parse", "/setup", "/predict", "/transcribe"];
-    let types = [
+    const PATHS: [&str; 4] = ["/parse", "/setup", "/predict", "/transcribe"];
+    const TYPES: [&str; 5] = [
         "application/json",
         "application/json; charset=utf-8",
         "text/plain",
         "audio/wav",
         "multipart/form-data",
     ];
-    proptest!(config, |(path in proptest::sample::select(&paths[..]),
-                        ct in proptest::sample::select(&types[..]),
+    proptest!(config, |(path in proptest::sample::select(&PATHS[..]),
+                        ct in proptest::sample::select(&TYPES[..]),
                         body in any_body())| {
         let (status, v) = post(base, path, ct, &body);
         prop_assert!(

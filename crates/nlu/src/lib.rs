@@ -16,7 +16,7 @@ pub use model::{Arch, NerConfig};
 use model::{Batch, NerNet};
 pub use report::{ParseReport, Reading};
 use speechtimer_core::values::{
-    Entity, PlanValues, ValueError, parse_number, plan_values, sound_alike,
+    Entity, Label, PlanValues, Quantity, ValueError, parse_number, plan_values, sound_alike,
 };
 pub use store::{LoadError, ModelFiles};
 use tokenize::{NerTokenizer, Token};
@@ -207,6 +207,7 @@ impl Nlu {
                 self.decode(text, tokens, &em)
             };
             let (entities, dropped) = drop_stray_words(entities);
+            let entities = rest_of_a_single_set(entities);
             for e in &dropped {
                 notes.push(format!(
                     "« {} » ignoré : ce n'est pas un nombre, et {} est dit ailleurs",
@@ -299,6 +300,25 @@ fn drop_stray_words(entities: Vec<Entity>) -> (Vec<Entity>, Vec<Entity>) {
         .partition(|e| readable(e) || !backed.contains(&e.label.quantity()))
 }
 
+/// A rest « between » with no set count said, and no other rest, is the
+/// rest between rounds: with a single set there is nothing else it can be
+/// between (« 4 rounds de 5 minutes, 2 minutes de repos entre les rounds »).
+fn rest_of_a_single_set(mut entities: Vec<Entity>) -> Vec<Entity> {
+    let has = |q: Quantity| entities.iter().any(|e| e.label.quantity() == q);
+    if has(Quantity::Sets) || has(Quantity::Rest) {
+        return entities;
+    }
+    for e in entities
+        .iter_mut()
+        .filter(|e| e.label.quantity() == Quantity::SetRest)
+    {
+        if let Some(rest) = Label::duration(Quantity::Rest, e.label.unit_seconds()) {
+            e.label = rest;
+        }
+    }
+    entities
+}
+
 /// A parse as the tagger would give it for `spans` (text, label, score),
 /// each the first occurrence of its text (panics when a span is not in the
 /// text): for the tests of the stages after tagging, here and in `voice`.
@@ -346,6 +366,21 @@ mod tests {
         ]);
         assert_eq!(dropped, vec![e(NbRounds, "ma")]);
         assert_eq!(plan_values(&kept).unwrap().rounds, 5);
+    }
+
+    #[test]
+    fn a_rest_between_with_a_single_set_is_the_rest_between_rounds() {
+        let one_set = rest_of_a_single_set(vec![
+            e(NbRounds, "4"),
+            e(DurationWtMin, "5"),
+            e(DurationSbrMin, "2"),
+        ]);
+        assert_eq!(one_set[2].label, DurationBrMin);
+        // with a set count, or a rest already said, it stays between sets
+        let sets = vec![e(NbSets, "3"), e(DurationWtSd, "30"), e(DurationSbrMin, "2")];
+        assert_eq!(rest_of_a_single_set(sets.clone()), sets);
+        let rest = vec![e(DurationWtSd, "30"), e(DurationBrSd, "10"), e(DurationSbrMin, "2")];
+        assert_eq!(rest_of_a_single_set(rest.clone()), rest);
     }
 
     #[test]

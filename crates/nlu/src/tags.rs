@@ -1,4 +1,4 @@
-//! BIO tags over the seven labels, and the transitions a BIO path allows.
+//! BIO tags over every label (the guide's seven and docs/annotation.md's fifteen), and the transitions a BIO path allows.
 
 use speechtimer_core::values::Label;
 
@@ -63,7 +63,7 @@ mod tests {
 
     #[test]
     fn tags_name_their_labels() {
-        assert_eq!(NUM_TAGS, 15);
+        assert_eq!(NUM_TAGS, 45);
         assert_eq!(name(O), "O");
         assert_eq!(name(begin(Label::NbRounds)), "B-nb_rounds");
         assert_eq!(name(inside(Label::DurationBrHr)), "I-duration_br_hr");

@@ -77,16 +77,15 @@ pub(super) fn sample_format<R: Rng>(rng: &mut R) -> Spoken {
             p.set_rest_s = Some(set_rest(rng));
         }
     }
-    if rng.random_bool(0.15) {
-        p.warmup_s = Some(warmup(rng));
-    }
-    if rng.random_bool(0.12) {
-        p.cooldown_s = Some(cooldown(rng));
-    }
-    if rng.random_bool(0.1) {
-        p.prepare_s = Some(prepare(rng));
-    }
+    p.warmup_s = maybe(rng, 0.15, warmup);
+    p.cooldown_s = maybe(rng, 0.12, cooldown);
+    p.prepare_s = maybe(rng, 0.1, prepare);
     p
+}
+
+/// `value` drawn with probability `p`.
+fn maybe<R: Rng>(rng: &mut R, p: f64, value: fn(&mut R) -> u32) -> Option<u32> {
+    rng.random_bool(p).then(|| value(rng))
 }
 
 /// Adds sets, warm-up, cool-down, preparation or a repetition target (at
@@ -107,18 +106,11 @@ pub(super) fn add_structure<R: Rng>(rng: &mut R, p: &mut Spoken) {
                 p.set_rest_s = Some(set_rest(rng));
             }
         }
-        if rng.random_bool(0.3) {
-            p.warmup_s = Some(warmup(rng));
-        }
-        if rng.random_bool(0.25) {
-            p.cooldown_s = Some(cooldown(rng));
-        }
-        if rng.random_bool(0.25) {
-            p.prepare_s = Some(prepare(rng));
-        }
-        if rng.random_bool(0.25) {
-            p.reps = Some(reps(rng));
-        }
+        // all four are still unsaid here: the loop goes on only then
+        p.warmup_s = maybe(rng, 0.3, warmup);
+        p.cooldown_s = maybe(rng, 0.25, cooldown);
+        p.prepare_s = maybe(rng, 0.25, prepare);
+        p.reps = maybe(rng, 0.25, reps);
     }
 }
 

@@ -14,13 +14,14 @@ const HEADLINE_PLAN: PlanValues = PlanValues::new(12, 120, 30);
 
 /// Just under the shipped model's plan exact over every field on
 /// tests/data/structures.jsonl (README, "NER model").
-const STRUCTURES_FLOOR: f64 = 0.80;
+const STRUCTURES_FLOOR: f64 = 0.90;
 
 fn tiny_run(arch: Arch) {
-    // the transformer learns more slowly: it gets more sentences
+    // the transformer learns more slowly: it gets more sentences (more
+    // since the tagger has 22 labels)
     let n_train = match arch {
-        Arch::LstmCrf => 1000,
-        Arch::Transformer => 4000,
+        Arch::LstmCrf => 2000,
+        Arch::Transformer => 6000,
     };
     let data = generate(n_train + 100, 42, |_| {});
     let (train_set, valid_set) = data.split_at(n_train);

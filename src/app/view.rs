@@ -312,8 +312,9 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
                 Quantity::Rounds | Quantity::Work | Quantity::Rest | Quantity::Prepare
             )
         });
+    // a plan that uses them (typed, spoken, or a recent one) shows them
     egui::CollapsingHeader::new("Plus d'options")
-        .default_open(more)
+        .open(more.then_some(true))
         .show(ui, |ui| {
             egui::Grid::new("plan-more")
                 .num_columns(2)

@@ -194,12 +194,14 @@ fn print_report(r: &Report, errors: usize) {
             println!(
                 "  attendu : {}  {:?}",
                 show_spans(&e.gold),
-                e.gold_plan.map(|p| serde_json::to_string(&p).unwrap_or_default())
+                e.gold_plan
+                    .map(|p| serde_json::to_string(&p).unwrap_or_default())
             );
             println!(
                 "  prédit  : {}  {:?}",
                 show_spans(&e.pred),
-                e.pred_plan.map(|p| serde_json::to_string(&p).unwrap_or_default())
+                e.pred_plan
+                    .map(|p| serde_json::to_string(&p).unwrap_or_default())
             );
         }
     }

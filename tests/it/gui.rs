@@ -853,7 +853,11 @@ fn a_spoken_amrap_counts_the_rounds_tapped_and_shows_them_at_the_end() {
     h.state_mut().state.apply_voice(heard("Tour !"));
     h.step();
     assert!(shows(&h, "Tours : 4"), "three taps and one « tour »");
-    assert_eq!(h.state().state.run_state(), RunState::Running, "Space did not pause");
+    assert_eq!(
+        h.state().state.run_state(),
+        RunState::Running,
+        "Space did not pause"
+    );
     clock.advance(Duration::from_secs(900));
     h.step();
     assert!(shows(&h, "4 tours faits"));

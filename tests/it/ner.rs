@@ -118,7 +118,10 @@ fn embedded_model_expands_each_named_format_and_explicit_numbers_win() {
         ..p
     };
     let cases = [
-        ("un Tabata", with(Format::Tabata, PlanValues::new(8, 20, 10))),
+        (
+            "un Tabata",
+            with(Format::Tabata, PlanValues::new(8, 20, 10)),
+        ),
         (
             "un Tabata de 10 séries",
             with(Format::Tabata, PlanValues::new(10, 20, 10)),

@@ -789,5 +789,9 @@ fn fuzzed_bodies_get_json_answers_and_never_a_server_error() {
     });
     // and the server still answers right
     let (status, v) = post_json(base, "/parse", &serde_json::json!({ "text": HEADLINE }));
-    assert_eq!((status, v["plan"]["rounds"].as_u64()), (200, Some(12)), "{v}");
+    assert_eq!(
+        (status, v["plan"]["rounds"].as_u64()),
+        (200, Some(12)),
+        "{v}"
+    );
 }

@@ -377,9 +377,17 @@ mod tests {
         ]);
         assert_eq!(one_set[2].label, DurationBrMin);
         // with a set count, or a rest already said, it stays between sets
-        let sets = vec![e(NbSets, "3"), e(DurationWtSd, "30"), e(DurationSbrMin, "2")];
+        let sets = vec![
+            e(NbSets, "3"),
+            e(DurationWtSd, "30"),
+            e(DurationSbrMin, "2"),
+        ];
         assert_eq!(rest_of_a_single_set(sets.clone()), sets);
-        let rest = vec![e(DurationWtSd, "30"), e(DurationBrSd, "10"), e(DurationSbrMin, "2")];
+        let rest = vec![
+            e(DurationWtSd, "30"),
+            e(DurationBrSd, "10"),
+            e(DurationSbrMin, "2"),
+        ];
         assert_eq!(rest_of_a_single_set(rest.clone()), rest);
     }
 

@@ -163,9 +163,9 @@ impl PlanTrust {
     /// Reads the trust of each field off the tagged spans. With a format
     /// word, what is not said is the format's default, not a guess.
     pub fn of(entities: &[Entity]) -> Self {
-        let format = entities
-            .iter()
-            .any(|e| e.label.quantity() == Quantity::Format && Format::from_word(&e.text).is_some());
+        let format = entities.iter().any(|e| {
+            e.label.quantity() == Quantity::Format && Format::from_word(&e.text).is_some()
+        });
         let unsaid = |fallback: Trust| if format { Trust::Default } else { fallback };
         let more = MORE
             .into_iter()

@@ -158,10 +158,7 @@ mod tests {
     #[test]
     fn explicit_numbers_override_the_defaults() {
         // « un Tabata de 10 séries »
-        assert_eq!(
-            Format::Tabata.expand(said(Some(10), None, None)).rounds,
-            10
-        );
+        assert_eq!(Format::Tabata.expand(said(Some(10), None, None)).rounds, 10);
         let t = Format::Tabata.expand(said(None, Some(30), Some(15)));
         assert_eq!((t.rounds, t.work_s, t.rest_s), (8, Some(30), 15));
         // « EMOM 10 tours » and « EMOM de 12 minutes, 14 tours »

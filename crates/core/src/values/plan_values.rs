@@ -525,9 +525,22 @@ mod tests {
         }
         .to_workout_plan()
         .unwrap();
-        assert_eq!((p.sets, p.set_rest, p.warmup), (3, Duration::from_secs(60), Duration::from_secs(300)));
-        assert_eq!((p.prepare, p.reps, p.counts_taps), (Duration::ZERO, Some(15), false));
-        assert!(PlanValues { sets: 100, ..pv(8, 20, 10) }.to_workout_plan().is_err());
+        assert_eq!(
+            (p.sets, p.set_rest, p.warmup),
+            (3, Duration::from_secs(60), Duration::from_secs(300))
+        );
+        assert_eq!(
+            (p.prepare, p.reps, p.counts_taps),
+            (Duration::ZERO, Some(15), false)
+        );
+        assert!(
+            PlanValues {
+                sets: 100,
+                ..pv(8, 20, 10)
+            }
+            .to_workout_plan()
+            .is_err()
+        );
     }
 
     #[test]

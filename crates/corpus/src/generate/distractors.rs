@@ -43,7 +43,12 @@ impl<R: Rng> Grammar<'_, R> {
                 let kg = 2 * self.rng.random_range(2..=50);
                 s.word(*pick(
                     self.rng,
-                    &[("avec", 2), ("à", 1), ("avec une barre de", 1), ("charge", 1)],
+                    &[
+                        ("avec", 2),
+                        ("à", 1),
+                        ("avec une barre de", 1),
+                        ("charge", 1),
+                    ],
                 ));
                 s.word(self.nw.int(self.rng, kg, false));
                 s.word(*pick(self.rng, &[("kilos", 2), ("kg", 2)]));
@@ -61,10 +66,17 @@ impl<R: Rng> Grammar<'_, R> {
             0 => {
                 s.word(*pick(
                     self.rng,
-                    &[("depuis", 3), ("ça fait", 1), ("je n'ai pas couru depuis", 1)],
+                    &[
+                        ("depuis", 3),
+                        ("ça fait", 1),
+                        ("je n'ai pas couru depuis", 1),
+                    ],
                 ));
                 s.word(num);
-                s.word(*pick(self.rng, &[("jours", 3), ("semaines", 1), ("mois", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[("jours", 3), ("semaines", 1), ("mois", 1)],
+                ));
             }
             1 => {
                 s.word("pour les");
@@ -75,7 +87,10 @@ impl<R: Rng> Grammar<'_, R> {
                 ));
             }
             2 => {
-                s.word(*pick(self.rng, &[("pendant", 1), ("sur", 1), ("tous les jours pendant", 1)]));
+                s.word(*pick(
+                    self.rng,
+                    &[("pendant", 1), ("sur", 1), ("tous les jours pendant", 1)],
+                ));
                 s.word(num);
                 s.word(*pick(self.rng, &[("jours", 2), ("semaines", 1)]));
             }
@@ -94,7 +109,12 @@ impl<R: Rng> Grammar<'_, R> {
         let h = self.rng.random_range(5..=22);
         s.word(*pick(
             self.rng,
-            &[("il est", 3), ("à partir de", 1), ("jusqu'à", 1), ("avant", 1)],
+            &[
+                ("il est", 3),
+                ("à partir de", 1),
+                ("jusqu'à", 1),
+                ("avant", 1),
+            ],
         ));
         match self.rng.random_range(0..3) {
             0 => {

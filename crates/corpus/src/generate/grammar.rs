@@ -5,8 +5,8 @@
 use super::lexicon::*;
 use super::numbers::{NumberWriter, sound_alike_for};
 use super::sentence::{Kind, Sentence};
-use rand::Rng;
 use super::structure::{FORMAT_SHARE, FormatSays, STRUCTURE_SHARE, add_structure, sample_format};
+use rand::Rng;
 use rand::seq::SliceRandom;
 use speechtimer_core::values::{Expanded, Format, Label, PlanValues, Quantity, Said};
 
@@ -502,7 +502,10 @@ impl<R: Rng> Grammar<'_, R> {
         }
         s.extend(rest);
         if self.chance(0.2) {
-            s.word(*pick(self.rng, &[("de repos", 1), ("de récup", 1), ("off", 1)]));
+            s.word(*pick(
+                self.rng,
+                &[("de repos", 1), ("de récup", 1), ("off", 1)],
+            ));
         }
         s
     }

@@ -50,7 +50,7 @@ pub(super) fn sample_format<R: Rng>(rng: &mut R) -> Spoken {
                 }
             }
         }
-        0..75 => {
+        50..75 => {
             p.format = Some(Format::Emom);
             if rng.random_bool(0.75) {
                 p.work_s = Some(60 * rng.random_range(5..=30));
@@ -169,7 +169,14 @@ fn format_word<R: Rng>(rng: &mut R, f: Format, plural: bool) -> String {
         Format::Amrap => *pick(rng, &[("AMRAP", 5), ("amrap", 2), ("Amrap", 1)]),
     };
     if plural {
-        format!("{w}{}", if w.ends_with(char::is_uppercase) { "S" } else { "s" })
+        format!(
+            "{w}{}",
+            if w.ends_with(char::is_uppercase) {
+                "S"
+            } else {
+                "s"
+            }
+        )
     } else {
         w.to_string()
     }
@@ -403,10 +410,7 @@ impl<R: Rng> Grammar<'_, R> {
         s.word(*pick(self.rng, REPS_BEFORE));
         s.span(self.nw.int(self.rng, n, false), Label::NbReps);
         if self.chance(0.12) {
-            s.word(*pick(
-                self.rng,
-                &[("reps de", 2), ("répétitions de", 1)],
-            ));
+            s.word(*pick(self.rng, &[("reps de", 2), ("répétitions de", 1)]));
         }
         s.word(one(self.rng, EXERCISES));
         s.word(*pick(self.rng, REPS_AFTER));

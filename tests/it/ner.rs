@@ -28,7 +28,7 @@ fn tiny_run(arch: Arch) {
     let mut cfg = TrainConfig::default_for(arch);
     cfg.epochs = match arch {
         Arch::LstmCrf => 8,
-        Arch::Transformer => 12,
+        Arch::Transformer => 16,
     };
     cfg.patience = cfg.epochs;
     cfg.batch_size = 16;

@@ -20,14 +20,14 @@ fn tiny_run(arch: Arch) {
     // the transformer learns more slowly: it gets more sentences (more
     // since the tagger has 22 labels)
     let n_train = match arch {
-        Arch::LstmCrf => 2000,
+        Arch::LstmCrf => 3000,
         Arch::Transformer => 6000,
     };
     let data = generate(n_train + 100, 42, |_| {});
     let (train_set, valid_set) = data.split_at(n_train);
     let mut cfg = TrainConfig::default_for(arch);
     cfg.epochs = match arch {
-        Arch::LstmCrf => 8,
+        Arch::LstmCrf => 12,
         Arch::Transformer => 16,
     };
     cfg.patience = cfg.epochs;

@@ -50,6 +50,14 @@ pub fn talk(ctx: &Context, state: &mut AppState) {
     state.talk(move || ctx.request_repaint());
 }
 
+/// `key` went down this frame, its auto-repeat aside: a key held (M while
+/// talking, Space) acts once.
+fn pressed(i: &egui::InputState, key: Key) -> bool {
+    i.events.iter().any(
+        |e| matches!(e, egui::Event::Key { key: k, pressed: true, repeat: false, .. } if *k == key),
+    )
+}
+
 /// Space start/pause (in a running AMRAP: one round done), Right skip, R reset, M held to talk, F11 the gym
 /// display, Escape out of it; not while typing in a field.
 fn shortcuts(ctx: &Context, state: &mut AppState) {
@@ -64,10 +72,10 @@ fn shortcuts(ctx: &Context, state: &mut AppState) {
     }
     let (space, right, r, m_down, m_up) = ctx.input(|i| {
         (
-            i.key_pressed(Key::Space),
-            i.key_pressed(Key::ArrowRight),
-            i.key_pressed(Key::R),
-            i.key_pressed(Key::M) && !i.modifiers.any(),
+            pressed(i, Key::Space),
+            pressed(i, Key::ArrowRight),
+            pressed(i, Key::R),
+            pressed(i, Key::M) && !i.modifiers.any(),
             i.key_released(Key::M),
         )
     });

@@ -243,6 +243,9 @@ impl AppState {
                 return;
             }
             VoiceMsg::Listening(level) => {
+                if !matches!(self.listening, Listening::Listening(_)) {
+                    tracing::info!("listening");
+                }
                 self.listening = Listening::Listening(level);
                 return;
             }
@@ -251,6 +254,7 @@ impl AppState {
                 return;
             }
             VoiceMsg::Error(e) => {
+                tracing::warn!("voice: {e}");
                 self.listening = Listening::Off;
                 self.voice_note = Some(e);
                 return;
@@ -316,6 +320,17 @@ impl AppState {
             } else {
                 None
             };
+            if taken {
+                tracing::info!(
+                    "plan shown: {}{}",
+                    self.editor.plan().summary(),
+                    if self.to_check.is_empty() {
+                        ""
+                    } else {
+                        " (to check)"
+                    }
+                );
+            }
             // a plan with a field to check never starts by itself
             if taken && may_start && self.to_check.is_empty() {
                 self.start();
@@ -360,6 +375,7 @@ impl AppState {
             && let Some(msg) = self.sound.unavailable()
         {
             self.sound_notice_shown = true;
+            tracing::warn!("notice: {msg}");
             self.notices.push(msg);
         }
         self.timer.status(now)
@@ -382,6 +398,14 @@ impl AppState {
     fn play(&mut self, events: &[crate::timer::Event]) {
         if events.iter().any(super::gym::flashes) {
             self.flashed_at = Some(self.now());
+        }
+        // what the timer did and when, on its own clock: what the device
+        // tests compare a recording of the cues with
+        for event in events {
+            tracing::info!(
+                "timer: {event:?} at {:.3} s",
+                self.timer.elapsed(self.now()).as_secs_f64()
+            );
         }
         if self.prefs.muted || events.is_empty() {
             return;

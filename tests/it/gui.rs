@@ -9,7 +9,7 @@ use speechtimer::app::clock::Clock;
 use speechtimer::app::{AppState, SpeechTimerApp};
 use speechtimer::audio::capture::Level;
 use speechtimer::audio::playback::Silent;
-use speechtimer::timer::RunState;
+use speechtimer::timer::{Phase, RunState};
 use speechtimer::values::Quantity;
 use speechtimer::voice::{Heard, Timings, VoiceMsg};
 use std::time::Duration;
@@ -861,4 +861,45 @@ fn a_spoken_amrap_counts_the_rounds_tapped_and_shows_them_at_the_end() {
     clock.advance(Duration::from_secs(900));
     h.step();
     assert!(shows(&h, "4 tours faits"));
+}
+
+/// A key event as a held key's auto-repeat sends it.
+fn repeat(key: Key) -> egui::Event {
+    egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: true,
+        modifiers: Modifiers::NONE,
+    }
+}
+
+#[test]
+fn a_held_key_acts_once() {
+    let clock = Clock::manual();
+    let mut h = harness(&clock);
+    h.step();
+    // Space held: the workout starts and stays started
+    h.key_press(Key::Space);
+    for _ in 0..5 {
+        h.event(repeat(Key::Space));
+        h.step();
+    }
+    assert_eq!(h.state().state.run_state(), RunState::Running);
+    // Right held: one phase skipped, not six
+    clock.advance(Duration::from_secs(1));
+    h.step();
+    let before = h.state().state.tick();
+    h.key_press(Key::ArrowRight);
+    for _ in 0..5 {
+        h.event(repeat(Key::ArrowRight));
+        h.step();
+    }
+    let after = h.state().state.tick();
+    assert_eq!(before.phase, Phase::Prepare);
+    assert_eq!(
+        (after.phase, after.round),
+        (Phase::Work, 1),
+        "one skip moves from the preparation to the first round's work"
+    );
 }

@@ -673,6 +673,70 @@ fn a_stalled_request_times_out() {
     assert!(reply.contains("{\"error\":"), "{reply}");
 }
 
+/// Slow-loris clients: many connections that send a request's head one
+/// byte a second and never finish it.
+fn slow_clients(
+    addr: &str,
+    n: usize,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<std::thread::JoinHandle<usize>> {
+    let head = b"POST /parse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Slow: ";
+    (0..n)
+        .map(|_| {
+            let (addr, stop) = (addr.to_string(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let Ok(mut s) = std::net::TcpStream::connect(&addr) else {
+                    return 0;
+                };
+                let mut sent = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if s.write_all(&head[sent % head.len()..][..1]).is_err() {
+                        break;
+                    }
+                    sent += 1;
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                sent
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn slow_clients_do_not_starve_the_others() {
+    let base = server().to_string();
+    let addr = base.trim_start_matches("http://").to_string();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let slow = slow_clients(&addr, 200, Arc::clone(&stop));
+    std::thread::sleep(Duration::from_secs(2));
+    // while the 200 dribble, normal clients are answered, each within the
+    // agent's short timeout
+    let quick = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent();
+    for i in 0..20 {
+        let rounds = i + 2;
+        let res = quick
+            .post(format!("{base}/parse"))
+            .content_type("application/json")
+            .send(json!({ "text": format!("{rounds} séries de 30 secondes") }).to_string());
+        let (status, v) = answer(res);
+        assert_eq!(
+            (status, v["plan"]["rounds"].clone()),
+            (200, json!(rounds)),
+            "{v}"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let dribbled: usize = slow.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    assert!(dribbled >= 200, "the slow clients sent {dribbled} bytes");
+    let (status, _) = get(&base, "/health");
+    assert_eq!(status, 200);
+}
+
 #[test]
 fn transcriptions_past_the_queue_get_503() {
     if crate::common::model_or_skip("transcriptions_past_the_queue_get_503").is_none() {
@@ -686,29 +750,47 @@ fn transcriptions_past_the_queue_get_503() {
         ..ServeOptions::default()
     });
     let wav = Arc::new(std::fs::read(crate::common::fixtures().join("headline-fr1.wav")).unwrap());
-    let barrier = Arc::new(Barrier::new(3));
-    let handles: Vec<_> = (0..3)
+    // a flood: twelve at once, one slot, no queue
+    let n = 12;
+    let barrier = Arc::new(Barrier::new(n));
+    let handles: Vec<_> = (0..n)
         .map(|_| {
             let (base, wav, barrier) = (base.clone(), Arc::clone(&wav), Arc::clone(&barrier));
             std::thread::spawn(move || {
                 barrier.wait();
-                post(&base, "/transcribe", "audio/wav", &wav)
+                let answer = post(&base, "/transcribe", "audio/wav", &wav);
+                (answer, std::time::Instant::now())
             })
         })
         .collect();
-    let mut statuses: Vec<u16> = handles
+    let mut answers: Vec<(u16, std::time::Instant)> = handles
         .into_iter()
         .map(|h| {
-            let (status, v) = h.join().unwrap();
+            let ((status, v), at) = h.join().unwrap();
             if status == 503 {
                 assert!(error_of(&v).contains("occupé"), "{v}");
             }
-            status
+            (status, at)
         })
         .collect();
-    statuses.sort_unstable();
-    assert_eq!(statuses[0], 200, "{statuses:?}");
+    answers.sort_by_key(|a| a.1);
+    let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+    assert!(statuses.contains(&200), "{statuses:?}");
     assert!(statuses.contains(&503), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [200, 503].contains(s)),
+        "{statuses:?}"
+    );
+    // turned away at once: no 503 waits for a transcription to finish
+    let first_done = answers.iter().find(|a| a.0 == 200).map(|a| a.1).unwrap();
+    let late = answers
+        .iter()
+        .filter(|a| a.0 == 503 && a.1 > first_done)
+        .count();
+    assert_eq!(
+        late, 0,
+        "503s answered only after a transcription: {statuses:?}"
+    );
     // and once it is free, it transcribes again
     let (status, _) = post(&base, "/transcribe", "audio/wav", &wav);
     assert_eq!(status, 200);

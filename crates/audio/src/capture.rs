@@ -3,14 +3,14 @@
 //!
 //! The cpal callback only converts and forwards samples over a channel; the
 //! thread that owns [`Capture`] resamples and runs end-of-speech detection.
-//! (A cpal stream may not move between threads, so keep a `Capture` on the
-//! thread that opened it.)
+//! (A cpal stream may not move between threads: each lives on a thread of
+//! its own, which also keeps a hang in closing it out of the app.)
 
 use super::resample::{self, StreamResampler, TARGET_RATE};
 use super::vad::{Endpoint, EndpointConfig, Endpointer, EnergyVad, VoiceDetector, rms_db};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::time::Duration;
 
 /// Why a microphone could not be opened or stopped delivering sound; the
@@ -98,14 +98,63 @@ enum Msg {
     Error(String),
 }
 
-/// An open input stream.
+/// An open input stream. The cpal stream lives on a thread of its own
+/// ([`hold`]): closing a stream whose sound server died can hang inside
+/// the ALSA PulseAudio plugin (a deadlock in libpulse, seen in
+/// tests/devices), and that must not hang the app.
 pub struct Capture {
     name: String,
-    _stream: cpal::Stream,
+    /// Dropped to tell the stream's thread to close it.
+    close: Option<Sender<()>>,
+    /// Said by the stream's thread once the stream is closed.
+    closed: Receiver<()>,
     rx: Receiver<Msg>,
     resampler: StreamResampler,
     channels: usize,
     level_db: f32,
+}
+
+/// How long opening may take before the microphone is said not to answer.
+const OPEN_WAIT: Duration = Duration::from_secs(10);
+/// How long dropping a [`Capture`] waits for its stream to close.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.close.take();
+        if self.closed.recv_timeout(CLOSE_WAIT).is_err() {
+            tracing::warn!(
+                "the stream of « {} » did not close in {CLOSE_WAIT:?} (its sound server gone?): left to its thread",
+                self.name
+            );
+        }
+    }
+}
+
+/// What the stream's thread reports once it tried to open the device.
+type Opened = Result<(String, cpal::StreamConfig), CaptureError>;
+
+/// The thread that owns a stream: opens it, says how that went, keeps it
+/// until `close` is dropped, closes it and says so on `closed`.
+fn hold(
+    device: Option<String>,
+    tx: SyncSender<Msg>,
+    ready: Sender<Opened>,
+    close: Receiver<()>,
+    closed: Sender<()>,
+) {
+    match open_stream(device.as_deref(), tx) {
+        Ok((name, config, stream)) => {
+            let _ = ready.send(Ok((name, config)));
+            // returns when the Capture drops its sender
+            let _ = close.recv();
+            drop(stream);
+            let _ = closed.send(());
+        }
+        Err(e) => {
+            let _ = ready.send(Err(e));
+        }
+    }
 }
 
 /// Input level for a meter.
@@ -144,67 +193,97 @@ where
     )
 }
 
+/// Finds `device` (or the default input), builds its stream and starts it.
+fn open_stream(
+    device: Option<&str>,
+    tx: SyncSender<Msg>,
+) -> Result<(String, cpal::StreamConfig, cpal::Stream), CaptureError> {
+    let host = cpal::default_host();
+    let dev = match device {
+        None => host.default_input_device().ok_or(CaptureError::NoDevice)?,
+        Some(want) => {
+            let want_l = want.to_lowercase();
+            let devices: Vec<cpal::Device> = host
+                .input_devices()
+                .map_err(|_| CaptureError::NoDevice)?
+                .collect();
+            let exact = devices.iter().position(|d| device_name(d) == want);
+            let loose = || {
+                devices
+                    .iter()
+                    .position(|d| device_name(d).to_lowercase().contains(&want_l))
+            };
+            let i = exact
+                .or_else(loose)
+                .ok_or_else(|| CaptureError::NotFound(want.to_string()))?;
+            devices.into_iter().nth(i).ok_or(CaptureError::NoDevice)?
+        }
+    };
+    let name = device_name(&dev);
+    let open_err = |reason: String| CaptureError::Open {
+        name: name.clone(),
+        reason,
+    };
+    let supported = dev
+        .default_input_config()
+        .map_err(|e| open_err(e.to_string()))?;
+    let config = supported.config();
+    use cpal::SampleFormat as F;
+    let stream = match supported.sample_format() {
+        F::F32 => build::<f32>(&dev, &config, tx),
+        F::F64 => build::<f64>(&dev, &config, tx),
+        F::I8 => build::<i8>(&dev, &config, tx),
+        F::I16 => build::<i16>(&dev, &config, tx),
+        F::I32 => build::<i32>(&dev, &config, tx),
+        F::I64 => build::<i64>(&dev, &config, tx),
+        F::U8 => build::<u8>(&dev, &config, tx),
+        F::U16 => build::<u16>(&dev, &config, tx),
+        F::U32 => build::<u32>(&dev, &config, tx),
+        F::U64 => build::<u64>(&dev, &config, tx),
+        other => return Err(open_err(format!("format {other:?} non pris en charge"))),
+    }
+    .map_err(|e| open_err(e.to_string()))?;
+    stream.play().map_err(|e| open_err(e.to_string()))?;
+    tracing::info!(
+        "capturing from {name}: {} Hz, {} channels",
+        config.sample_rate,
+        config.channels
+    );
+    Ok((name, config, stream))
+}
+
 impl Capture {
     /// Opens `device` (by name, exact or case-insensitive substring), or the
     /// default input, and starts it.
     pub fn open(device: Option<&str>) -> Result<Self, CaptureError> {
-        let host = cpal::default_host();
-        let dev = match device {
-            None => host.default_input_device().ok_or(CaptureError::NoDevice)?,
-            Some(want) => {
-                let want_l = want.to_lowercase();
-                let devices: Vec<cpal::Device> = host
-                    .input_devices()
-                    .map_err(|_| CaptureError::NoDevice)?
-                    .collect();
-                let exact = devices.iter().position(|d| device_name(d) == want);
-                let loose = || {
-                    devices
-                        .iter()
-                        .position(|d| device_name(d).to_lowercase().contains(&want_l))
-                };
-                let i = exact
-                    .or_else(loose)
-                    .ok_or_else(|| CaptureError::NotFound(want.to_string()))?;
-                devices.into_iter().nth(i).ok_or(CaptureError::NoDevice)?
+        let (tx, rx) = mpsc::sync_channel(256);
+        let (ready_tx, ready) = mpsc::channel();
+        let (close, close_rx) = mpsc::channel();
+        let (closed_tx, closed) = mpsc::channel();
+        let want = device.map(str::to_string);
+        let what = device.unwrap_or("par défaut").to_string();
+        std::thread::Builder::new()
+            .name("microphone".into())
+            .spawn(move || hold(want, tx, ready_tx, close_rx, closed_tx))
+            .map_err(|e| CaptureError::Open {
+                name: what.clone(),
+                reason: e.to_string(),
+            })?;
+        let (name, config) = match ready.recv_timeout(OPEN_WAIT) {
+            Ok(opened) => opened?,
+            Err(_) => {
+                return Err(CaptureError::Open {
+                    name: what,
+                    reason: format!("pas de réponse en {} s", OPEN_WAIT.as_secs()),
+                });
             }
         };
-        let name = device_name(&dev);
-        let open_err = |reason: String| CaptureError::Open {
-            name: name.clone(),
-            reason,
-        };
-        let supported = dev
-            .default_input_config()
-            .map_err(|e| open_err(e.to_string()))?;
-        let config = supported.config();
-        let (tx, rx) = mpsc::sync_channel(256);
-        use cpal::SampleFormat as F;
-        let stream = match supported.sample_format() {
-            F::F32 => build::<f32>(&dev, &config, tx),
-            F::F64 => build::<f64>(&dev, &config, tx),
-            F::I8 => build::<i8>(&dev, &config, tx),
-            F::I16 => build::<i16>(&dev, &config, tx),
-            F::I32 => build::<i32>(&dev, &config, tx),
-            F::I64 => build::<i64>(&dev, &config, tx),
-            F::U8 => build::<u8>(&dev, &config, tx),
-            F::U16 => build::<u16>(&dev, &config, tx),
-            F::U32 => build::<u32>(&dev, &config, tx),
-            F::U64 => build::<u64>(&dev, &config, tx),
-            other => return Err(open_err(format!("format {other:?} non pris en charge"))),
-        }
-        .map_err(|e| open_err(e.to_string()))?;
-        stream.play().map_err(|e| open_err(e.to_string()))?;
-        tracing::info!(
-            "capturing from {name}: {} Hz, {} channels",
-            config.sample_rate,
-            config.channels
-        );
         Ok(Self {
             resampler: StreamResampler::new(config.sample_rate)?,
             channels: config.channels as usize,
             name,
-            _stream: stream,
+            close: Some(close),
+            closed,
             rx,
             level_db: -100.0,
         })

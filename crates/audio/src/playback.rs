@@ -115,7 +115,22 @@ impl Speaker {
     /// Opens the default output device and plays each cue sent, until the
     /// [`Player`] is dropped; with no device, says so once and returns.
     pub fn run(self) {
-        let mut sink = match rodio::DeviceSinkBuilder::open_default_sink() {
+        // a stream error (the device unplugged, the sound server gone) is
+        // told once; the timer goes on without sound
+        let lost = Arc::clone(&self.failure);
+        let on_error = move |err: cpal::Error| {
+            if lost
+                .set("La sortie audio a disparu : le minuteur continue sans bips.".to_string())
+                .is_ok()
+            {
+                tracing::warn!("audio output lost: {err}");
+            }
+        };
+        let opened = rodio::DeviceSinkBuilder::from_default_device()
+            .map(|b| b.with_error_callback(on_error))
+            .and_then(|b| b.open_sink_or_fallback())
+            .or_else(|_| rodio::DeviceSinkBuilder::open_default_sink());
+        let mut sink = match opened {
             Ok(sink) => sink,
             Err(err) => {
                 tracing::warn!("no audio output: {err}");

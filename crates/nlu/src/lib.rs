@@ -207,7 +207,7 @@ impl Nlu {
                 self.decode(text, tokens, &em)
             };
             let (entities, dropped) = drop_stray_words(entities);
-            let entities = rest_of_a_single_set(entities);
+            let entities = rest_of_a_single_set(sets_of_single_rounds(entities));
             for e in &dropped {
                 notes.push(format!(
                     "« {} » ignoré : ce n'est pas un nombre, et {} est dit ailleurs",
@@ -300,6 +300,34 @@ fn drop_stray_words(entities: Vec<Entity>) -> (Vec<Entity>, Vec<Entity>) {
         .partition(|e| readable(e) || !backed.contains(&e.label.quantity()))
 }
 
+/// Sets with no round count and no format are rounds: a block of one round
+/// is a round, and the rest between such blocks is the rest between rounds
+/// (« 5 blocs de 6 minutes, 2 minutes entre les blocs », « une minute de
+/// gainage, 30 s de repos, quatre fois »). The timer runs the same either
+/// way; this is how the plan is written. With a rest and a rest between
+/// sets both said, the two differ, and the sets stay.
+fn sets_of_single_rounds(mut entities: Vec<Entity>) -> Vec<Entity> {
+    let has = |q: Quantity| entities.iter().any(|e| e.label.quantity() == q);
+    if !has(Quantity::Sets)
+        || has(Quantity::Rounds)
+        || (has(Quantity::Rest) && has(Quantity::SetRest))
+        || entities.iter().any(|e| e.label == Label::Format)
+    {
+        return entities;
+    }
+    for e in &mut entities {
+        let rounds = match e.label.quantity() {
+            Quantity::Sets => Some(Label::NbRounds),
+            Quantity::SetRest => Label::duration(Quantity::Rest, e.label.unit_seconds()),
+            _ => None,
+        };
+        if let Some(label) = rounds {
+            e.label = label;
+        }
+    }
+    entities
+}
+
 /// A rest « between » with no set count said, and no other rest, is the
 /// rest between rounds: with a single set there is nothing else it can be
 /// between (« 4 rounds de 5 minutes, 2 minutes de repos entre les rounds »).
@@ -389,6 +417,36 @@ mod tests {
             e(DurationSbrMin, "2"),
         ];
         assert_eq!(rest_of_a_single_set(rest.clone()), rest);
+    }
+
+    #[test]
+    fn sets_of_one_round_are_rounds() {
+        let blocks = sets_of_single_rounds(vec![
+            e(NbSets, "5"),
+            e(DurationWtMin, "6"),
+            e(DurationSbrMin, "2"),
+        ]);
+        let labels: Vec<Label> = blocks.iter().map(|x| x.label).collect();
+        assert_eq!(labels, vec![NbRounds, DurationWtMin, DurationBrMin]);
+        let times = sets_of_single_rounds(vec![
+            e(DurationWtMin, "1"),
+            e(DurationBrSd, "30"),
+            e(NbSets, "4"),
+        ]);
+        assert_eq!(plan_values(&times).unwrap().rounds, 4);
+        // with rounds said, a format, or both rests, the sets stay
+        for kept in [
+            vec![e(NbSets, "3"), e(NbRounds, "8"), e(DurationWtSd, "20")],
+            vec![e(NbSets, "4"), e(Format, "Tabatas"), e(DurationSbrMin, "1")],
+            vec![
+                e(NbSets, "3"),
+                e(DurationWtMin, "1"),
+                e(DurationBrSd, "30"),
+                e(DurationSbrMin, "2"),
+            ],
+        ] {
+            assert_eq!(sets_of_single_rounds(kept.clone()), kept);
+        }
     }
 
     #[test]

@@ -103,6 +103,41 @@ impl<R: Rng> Grammar<'_, R> {
         s
     }
 
+    /// `2 km d'échauffement`, `1,5 bornes pour s'échauffer`, `800 mètres de
+    /// retour au calme`: a warm-up or cool-down said as a distance, which is
+    /// no duration and so no plan value.
+    pub(super) fn distance_phase_distractor(&mut self) -> Sentence {
+        let mut s = Sentence::default();
+        if self.chance(0.35) {
+            let m = 100 * self.rng.random_range(2..=15);
+            s.word(self.nw.int(self.rng, m, false));
+            s.word(*pick(self.rng, &[("mètres", 3), ("m", 1)]));
+        } else {
+            let km = self.rng.random_range(1..=5);
+            if self.chance(0.4) {
+                s.word(self.nw.decimal(km, 5));
+            } else {
+                s.word(self.nw.int(self.rng, km, false));
+            }
+            s.word(*pick(
+                self.rng,
+                &[("km", 3), ("kilomètres", 1), ("bornes", 1)],
+            ));
+        }
+        s.word(*pick(
+            self.rng,
+            &[
+                ("d'échauffement", 4),
+                ("de footing pour s'échauffer", 1),
+                ("de footing", 1),
+                ("de retour au calme", 2),
+                ("au calme pour finir", 1),
+                ("de warm-up", 1),
+            ],
+        ));
+        s
+    }
+
     /// `il est 6h`, `il est 18 heures 30`, `à partir de 7h`.
     pub(super) fn clock_distractor(&mut self) -> Sentence {
         let mut s = Sentence::default();

@@ -635,6 +635,7 @@ impl<R: Rng> Grammar<'_, R> {
                     &[("kilos", 2), ("kg", 2), ("kilos de charge", 1)],
                 ));
             }
+            2 if self.chance(0.3) => return self.distance_phase_distractor(),
             2 => {
                 s.word(*pick(self.rng, &[("sur", 2), ("", 1)]));
                 s.word(num).word(*pick(

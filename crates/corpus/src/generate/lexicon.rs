@@ -330,6 +330,8 @@ pub(super) const REST_AFTER: &[(&str, u32)] = &[
     ("de marche", 1),
     ("de récupération active", 1),
     ("de repos à chaque fois", 1),
+    ("de transition", 1),
+    ("de transition entre les exercices", 1),
 ];
 
 /// What is said when there is no break.
@@ -458,6 +460,16 @@ pub(super) const EXERCISES: &[&str] = &[
     "squats bulgares",
     "air squats",
     "lunges",
+    "clean and jerk",
+    "push press",
+    "hang cleans",
+    "overhead squats",
+    "farmer walks",
+    "bear crawls",
+    "handstand push-ups",
+    "devil press",
+    "chest to bar",
+    "wall walks",
 ];
 
 /// Before a preparation: `préparation 10 secondes`, `départ dans 5 s`.

@@ -1,0 +1,237 @@
+//! The microphone path against a real sound server: clips played into the
+//! virtual microphone are heard by `listen` and by the window, and a
+//! microphone that goes away mid-recording is said so, without a crash.
+
+use super::harness::{self, Display, Pulse, Window, fixture, speechtimer};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The plan line `listen` and `transcribe` print.
+fn plan_line(stdout: &str) -> Option<String> {
+    stdout
+        .lines()
+        .find(|l| l.starts_with("Plan"))
+        .map(str::to_string)
+}
+
+/// Seconds before the first 10 ms frame louder than -30 dBFS.
+fn lead_in(wav: &std::path::Path) -> f64 {
+    let mut reader = hound::WavReader::open(wav).expect("capture saved");
+    let rate = reader.spec().sample_rate as usize;
+    let samples: Vec<i16> = reader.samples::<i16>().map(|s| s.unwrap_or(0)).collect();
+    let frame = rate / 100;
+    let loud = samples
+        .chunks(frame)
+        .position(|f| f.iter().any(|s| s.unsigned_abs() > 1000))
+        .expect("something loud in the capture");
+    (loud * frame) as f64 / rate as f64
+}
+
+#[test]
+fn listen_hears_the_virtual_microphone_like_the_file() {
+    let _one = harness::one_at_a_time();
+    let test = "listen_hears_the_virtual_microphone_like_the_file";
+    if !harness::whisper_model(test) {
+        return;
+    }
+    let Some(pulse) = Pulse::start(test) else {
+        return;
+    };
+    let clip = fixture("headline-fr4.wav");
+    let file = Command::new(speechtimer())
+        .arg("transcribe")
+        .arg(&clip)
+        .output()
+        .expect("transcribe");
+    let from_file = plan_line(&String::from_utf8_lossy(&file.stdout)).expect("file plan");
+    assert!(
+        from_file.starts_with("Plan : 12 séries de 2:00, repos 0:30"),
+        "{from_file}"
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let saved = dir.path().join("heard.wav");
+    let mut listen = pulse
+        .command(speechtimer())
+        .arg("listen")
+        .arg("--save")
+        .arg(&saved)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("listen");
+    let log = harness::Log::of(&mut listen);
+    assert!(
+        log.wait_for("Parlez", 1, Duration::from_secs(60)).is_some(),
+        "listen never opened the microphone:\n{}",
+        log.dump()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    pulse.say(&clip);
+    let out = listen.wait_with_output().expect("listen ends");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", log.dump());
+    let from_mic = plan_line(&stdout).unwrap_or_default();
+    eprintln!("file: {from_file}\nmicrophone: {from_mic}");
+    assert_eq!(
+        from_mic, from_file,
+        "heard through the microphone:\n{stdout}"
+    );
+    // the pre-roll keeps what came before the voice detector fired: the
+    // capture starts quiet, as the clip does (0.33 s before its first
+    // loud frame), so « douze » was not cut
+    let lead = lead_in(&saved);
+    let file_lead = lead_in(&clip);
+    eprintln!("quiet before the voice: file {file_lead:.2} s, capture {lead:.2} s");
+    assert!(
+        lead >= 0.15,
+        "the capture starts {lead:.2} s before the voice"
+    );
+}
+
+#[test]
+fn listen_says_so_when_the_sound_server_dies_mid_sentence() {
+    let _one = harness::one_at_a_time();
+    let test = "listen_says_so_when_the_sound_server_dies_mid_sentence";
+    if !harness::whisper_model(test) {
+        return;
+    }
+    let Some(mut pulse) = Pulse::start(test) else {
+        return;
+    };
+    let mut listen = pulse
+        .command(speechtimer())
+        .arg("listen")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("listen");
+    let log = harness::Log::of(&mut listen);
+    assert!(log.wait_for("Parlez", 1, Duration::from_secs(60)).is_some());
+    let mut talk = pulse.start_saying(&fixture("long-40s.wav"));
+    assert!(
+        log.wait_for("● parole", 1, Duration::from_secs(10))
+            .is_some(),
+        "no speech detected:\n{}",
+        log.dump()
+    );
+    let _ = talk.kill();
+    let _ = talk.wait();
+    pulse.kill();
+    let started = Instant::now();
+    let out = listen.wait_with_output().expect("listen ends");
+    let said = log.dump();
+    eprintln!(
+        "listen ended {:.1} s after the sound server died: {}",
+        started.elapsed().as_secs_f64(),
+        said.lines().last().unwrap_or_default()
+    );
+    assert!(!out.status.success());
+    assert!(!said.contains("panicked"), "{said}");
+    assert!(
+        said.contains("a cessé de répondre"),
+        "no clear message:\n{said}"
+    );
+}
+
+#[test]
+fn the_window_hears_loses_its_microphone_and_hears_again() {
+    let _one = harness::one_at_a_time();
+    let test = "the_window_hears_loses_its_microphone_and_hears_again";
+    if !harness::whisper_model(test) {
+        return;
+    }
+    let Some(mut pulse) = Pulse::start(test) else {
+        return;
+    };
+    let Some(display) = Display::start(test) else {
+        return;
+    };
+    let plan = r#"{"rounds": 2, "work": 5, "rest": 3, "prepare": 3}"#;
+    let mut window = Window::open(&display, Some(&pulse), &harness::settings(plan, "beeps"));
+    let mut talks = 0;
+    // M held is push-to-talk
+    let mut hold_m = |window: &Window| {
+        talks += 1;
+        window.key(&display, "keydown", "m");
+        assert!(
+            window
+                .log
+                .wait_for("listening", talks, Duration::from_secs(60))
+                .is_some(),
+            "the window did not listen:\n{}",
+            window.log.dump()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let plan_after = |window: &Window, shown: usize| {
+        window
+            .log
+            .wait_for("plan shown", shown + 1, Duration::from_secs(60))
+            .unwrap_or_else(|| panic!("no plan shown:\n{}", window.log.dump()))
+    };
+
+    hold_m(&window);
+    pulse.say(&fixture("headline-fr4.wav"));
+    std::thread::sleep(Duration::from_millis(700));
+    window.key(&display, "keyup", "m");
+    let shown = plan_after(&window, 0);
+    eprintln!("{}", window.log.matching("heard").join("\n"));
+    // the round count is Whisper's weak spot on this voice (« douze » is
+    // heard as 7 now and then through the microphone); work and rest are
+    // what tell that the sound got through
+    assert!(shown.contains("de 2:00, repos 0:30"), "{shown}");
+
+    // the microphone unplugged while speaking: PulseAudio moves the
+    // recording to another source or ends it; either way the window goes on
+    hold_m(&window);
+    let mut long = pulse.start_saying(&fixture("long-40s.wav"));
+    std::thread::sleep(Duration::from_secs(2));
+    pulse.unplug_mic();
+    std::thread::sleep(Duration::from_secs(2));
+    window.key(&display, "keyup", "m");
+    let _ = long.kill();
+    let _ = long.wait();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(window.alive(), "the window died:\n{}", window.log.dump());
+    pulse.plug_mic();
+
+    // the sound server dies while speaking: said, and the window goes on
+    hold_m(&window);
+    let mut long = pulse.start_saying(&fixture("long-40s.wav"));
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = long.kill();
+    let _ = long.wait();
+    pulse.kill();
+    let lost = window
+        .log
+        .wait_for("voice:", 1, Duration::from_secs(30))
+        .unwrap_or_else(|| {
+            panic!(
+                "nothing said of the lost microphone:\n{}",
+                window.log.dump()
+            )
+        });
+    window.key(&display, "keyup", "m");
+    eprintln!("the window said: {lost}");
+    assert!(lost.contains("micro"), "{lost}");
+    assert!(window.alive(), "the window died:\n{}", window.log.dump());
+
+    // back: the next push-to-talk works
+    pulse.restart();
+    let shown_before = window.log.matching("plan shown").len();
+    hold_m(&window);
+    pulse.say(&fixture("tours-45-15.wav"));
+    std::thread::sleep(Duration::from_millis(700));
+    window.key(&display, "keyup", "m");
+    plan_after(&window, shown_before);
+    let heard = window.log.matching("heard ");
+    eprintln!("{}", heard.join("\n"));
+    // what Whisper makes of the round count varies (« 8h45 secondes » for
+    // « huit tours de quarante-cinq secondes »): the rest tells the sound
+    // got through
+    let last = heard.last().cloned().unwrap_or_default();
+    assert!(last.contains("15 secondes de récupération"), "{last}");
+    assert!(window.alive());
+    assert!(!window.log.dump().contains("panicked"));
+}

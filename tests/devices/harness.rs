@@ -224,6 +224,37 @@ impl Drop for Pulse {
     }
 }
 
+/// A child process killed if the test ends (or panics) before it does.
+pub(crate) struct Reaped(Option<Child>);
+
+impl Reaped {
+    pub(crate) fn new(child: Child) -> Self {
+        Self(Some(child))
+    }
+
+    pub(crate) fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("still running")
+    }
+
+    /// Waits for the end and gives what it wrote on stdout.
+    pub(crate) fn finish(mut self) -> Output {
+        self.0
+            .take()
+            .expect("still running")
+            .wait_with_output()
+            .expect("the child ends")
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 /// A running `parecord`; [`Recorder::stop`] ends the file properly.
 pub(crate) struct Recorder(Child);
 

@@ -51,16 +51,18 @@ fn listen_hears_the_virtual_microphone_like_the_file() {
 
     let dir = tempfile::tempdir().expect("dir");
     let saved = dir.path().join("heard.wav");
-    let mut listen = pulse
-        .command(speechtimer())
-        .arg("listen")
-        .arg("--save")
-        .arg(&saved)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("listen");
-    let log = harness::Log::of(&mut listen);
+    let mut listen = harness::Reaped::new(
+        pulse
+            .command(speechtimer())
+            .arg("listen")
+            .arg("--save")
+            .arg(&saved)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("listen"),
+    );
+    let log = harness::Log::of(listen.child());
     assert!(
         log.wait_for("Parlez", 1, Duration::from_secs(60)).is_some(),
         "listen never opened the microphone:\n{}",
@@ -68,7 +70,7 @@ fn listen_hears_the_virtual_microphone_like_the_file() {
     );
     std::thread::sleep(Duration::from_millis(500));
     pulse.say(&clip);
-    let out = listen.wait_with_output().expect("listen ends");
+    let out = listen.finish();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", log.dump());
     let from_mic = plan_line(&stdout).unwrap_or_default();
@@ -99,14 +101,16 @@ fn listen_says_so_when_the_sound_server_dies_mid_sentence() {
     let Some(mut pulse) = Pulse::start(test) else {
         return;
     };
-    let mut listen = pulse
-        .command(speechtimer())
-        .arg("listen")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("listen");
-    let log = harness::Log::of(&mut listen);
+    let mut listen = harness::Reaped::new(
+        pulse
+            .command(speechtimer())
+            .arg("listen")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("listen"),
+    );
+    let log = harness::Log::of(listen.child());
     assert!(log.wait_for("Parlez", 1, Duration::from_secs(60)).is_some());
     let mut talk = pulse.start_saying(&fixture("long-40s.wav"));
     assert!(
@@ -119,7 +123,7 @@ fn listen_says_so_when_the_sound_server_dies_mid_sentence() {
     let _ = talk.wait();
     pulse.kill();
     let started = Instant::now();
-    let out = listen.wait_with_output().expect("listen ends");
+    let out = listen.finish();
     let said = log.dump();
     eprintln!(
         "listen ended {:.1} s after the sound server died: {}",

@@ -863,15 +863,18 @@ fn a_spoken_amrap_counts_the_rounds_tapped_and_shows_them_at_the_end() {
     assert!(shows(&h, "4 tours faits"));
 }
 
-/// A key event as a held key's auto-repeat sends it.
-fn repeat(key: Key) -> egui::Event {
-    egui::Event::Key {
-        key,
-        physical_key: None,
-        pressed: true,
-        repeat: true,
-        modifiers: Modifiers::NONE,
+/// Holds `key` down for a few frames, the way a keyboard's auto-repeat
+/// sends it (egui marks the presses after the first as repeats), then
+/// lets it go.
+fn hold(h: &mut Harness<'_, SpeechTimerApp>, key: Key) {
+    h.key_down(key);
+    h.step();
+    for _ in 0..5 {
+        h.key_down(key);
+        h.step();
     }
+    h.key_up(key);
+    h.step();
 }
 
 #[test]
@@ -880,22 +883,14 @@ fn a_held_key_acts_once() {
     let mut h = harness(&clock);
     h.step();
     // Space held: the workout starts and stays started
-    h.key_press(Key::Space);
-    for _ in 0..5 {
-        h.event(repeat(Key::Space));
-        h.step();
-    }
+    hold(&mut h, Key::Space);
     assert_eq!(h.state().state.run_state(), RunState::Running);
     // Right held: one phase skipped, not six
     clock.advance(Duration::from_secs(1));
     h.step();
-    let before = h.state().state.tick();
-    h.key_press(Key::ArrowRight);
-    for _ in 0..5 {
-        h.event(repeat(Key::ArrowRight));
-        h.step();
-    }
-    let after = h.state().state.tick();
+    let before = h.state_mut().state.tick();
+    hold(&mut h, Key::ArrowRight);
+    let after = h.state_mut().state.tick();
     assert_eq!(before.phase, Phase::Prepare);
     assert_eq!(
         (after.phase, after.round),

@@ -289,3 +289,26 @@ fn eval_scores_a_predictions_file() {
         "{stdout}"
     );
 }
+
+#[test]
+fn window_flags_are_listed_for_the_window_only() {
+    let help = |args: &[&str]| text(&speechtimer(args).stdout);
+    for window in [&["--help"][..], &["window", "--help"][..]] {
+        let h = help(window);
+        assert!(h.contains("--mute") && h.contains("--audio-file"), "{h}");
+    }
+    for other in [
+        &["data", "import-ls", "--help"][..],
+        &["parse", "--help"][..],
+        &["serve", "--help"][..],
+        &["cues", "--help"][..],
+    ] {
+        let h = help(other);
+        assert!(!h.contains("--mute"), "{other:?} lists --mute:\n{h}");
+        assert!(!h.contains("--audio-file"), "{other:?}:\n{h}");
+    }
+    // a window flag given to another command is refused, not ignored
+    let out = speechtimer(&["parse", "--mute", "8 séries de 20 secondes"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--mute"));
+}

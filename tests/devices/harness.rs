@@ -437,6 +437,21 @@ impl Window {
         assert!(out.status.success(), "xdotool {action} {key}");
     }
 
+    /// Clicks at (`x`, `y`) in the window (pixels from its top left corner).
+    pub(crate) fn click(&self, display: &Display, x: u32, y: u32) {
+        display.xdotool(&["windowfocus", "--sync", &self.id]);
+        let out = display.xdotool(&[
+            "mousemove",
+            "--window",
+            &self.id,
+            &x.to_string(),
+            &y.to_string(),
+            "click",
+            "1",
+        ]);
+        assert!(out.status.success(), "xdotool click");
+    }
+
     /// Still running (not crashed, not exited).
     pub(crate) fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

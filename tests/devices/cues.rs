@@ -33,7 +33,7 @@ fn schedule(mode: &str) -> Vec<(f64, String)> {
 
 /// Where sounds start in `wav`: 5 ms frames louder than 2 % of full scale
 /// after at least 50 ms of quiet.
-fn onsets(wav: &Path) -> Vec<f64> {
+pub(super) fn onsets(wav: &Path) -> Vec<f64> {
     let mut reader = hound::WavReader::open(wav).expect("recording");
     let rate = reader.spec().sample_rate as usize;
     let samples: Vec<i16> = reader.samples::<i16>().map(|s| s.unwrap_or(0)).collect();

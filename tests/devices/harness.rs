@@ -97,6 +97,8 @@ impl Pulse {
                 "--load=module-null-sink sink_name=micfeed",
                 &format!("--load={MIC_MODULE} {MIC_ARGS}"),
                 "--load=module-native-protocol-unix auth-anonymous=1",
+                // for pacmd (kill-sink-input, which pactl has not)
+                "--load=module-cli-protocol-unix",
                 "--load=module-always-sink",
             ])
             .stdout(Stdio::null())
@@ -184,6 +186,33 @@ impl Pulse {
         .expect("load");
         self.pactl(&["set-default-source", "mic"])
             .expect("default source");
+    }
+
+    /// The server drops every playback stream (`pacmd kill-sink-input`),
+    /// as it does to a client it gives up on; the server itself goes on.
+    /// Returns how many it dropped.
+    pub(crate) fn drop_playback_streams(&self) -> usize {
+        let inputs = self
+            .pactl(&["list", "short", "sink-inputs"])
+            .expect("sink-input list");
+        let ids: Vec<&str> = inputs
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        for id in &ids {
+            let out = self
+                .command("pacmd")
+                .args(["kill-sink-input", id])
+                .output()
+                .expect("pacmd");
+            assert!(
+                out.status.success() && out.stdout.is_empty(),
+                "pacmd kill-sink-input {id}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        ids.len()
     }
 
     /// Records what the app plays (the monitor of `spk`) into `wav`.

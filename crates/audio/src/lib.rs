@@ -3,6 +3,7 @@
 
 pub mod beep;
 pub mod capture;
+mod output;
 pub mod playback;
 pub mod resample;
 pub mod speech;

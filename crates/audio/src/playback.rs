@@ -3,13 +3,15 @@
 //! and the coach's sentences joined from the clip bank (`speech.rs`). Each
 //! new cue cuts the sentence being said, so speech never covers the next
 //! cue. With no device the player stays silent and says so once through
-//! [`CueSink::unavailable`].
+//! [`CueSink::unavailable`]; a device lost mid-workout is opened again
+//! (`output.rs` holds the stream).
 
 use super::beep::{Cue, SAMPLE_RATE};
+use super::output::Output;
 use super::speech::Bank;
 use std::collections::HashMap;
 use std::num::NonZero;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -23,7 +25,8 @@ pub trait CueSink {
     fn say(&self, names: Vec<String>, room: Option<Duration>);
     /// Loudness of every cue from now on, 0 (silent) to 1 (full scale).
     fn set_volume(&self, volume: f32);
-    /// A French message when sound cannot be played, `None` while it can.
+    /// A French message once sound could not be played, `None` while it
+    /// always could.
     fn unavailable(&self) -> Option<String>;
 }
 
@@ -111,27 +114,25 @@ impl Player {
     }
 }
 
+/// How often the output loop looks at its stream between cues.
+const WATCH_EVERY: Duration = Duration::from_millis(200);
+/// How often a lost output is tried again.
+const RETRY_EVERY: Duration = Duration::from_secs(5);
+/// A cue held up longer than this by reopening the device is not played.
+const LATE: Duration = Duration::from_millis(150);
+/// The notice when sound went away mid-workout.
+const LOST: &str = "La sortie audio a disparu : le minuteur continue sans bips.";
+
 impl Speaker {
     /// Opens the default output device and plays each cue sent, until the
     /// [`Player`] is dropped; with no device, says so once and returns.
+    /// A stream that fails (the device unplugged, the sound server gone)
+    /// is opened again at once; when that fails too the athlete is told
+    /// once, the timer goes on without sound, and the device is tried
+    /// again every few seconds.
     pub fn run(self) {
-        // a stream error (the device unplugged, the sound server gone) is
-        // told once; the timer goes on without sound
-        let lost = Arc::clone(&self.failure);
-        let on_error = move |err: cpal::Error| {
-            if lost
-                .set("La sortie audio a disparu : le minuteur continue sans bips.".to_string())
-                .is_ok()
-            {
-                tracing::warn!("audio output lost: {err}");
-            }
-        };
-        let opened = rodio::DeviceSinkBuilder::from_default_device()
-            .map(|b| b.with_error_callback(on_error))
-            .and_then(|b| b.open_sink_or_fallback())
-            .or_else(|_| rodio::DeviceSinkBuilder::open_default_sink());
-        let mut sink = match opened {
-            Ok(sink) => sink,
+        let out = match Output::open() {
+            Ok(out) => out,
             Err(err) => {
                 tracing::warn!("no audio output: {err}");
                 let _ = self
@@ -140,7 +141,6 @@ impl Speaker {
                 return;
             }
         };
-        sink.log_on_drop(false);
         let bank = match Bank::embedded() {
             Ok(b) => Some(b),
             Err(e) => {
@@ -151,48 +151,131 @@ impl Speaker {
                 None
             }
         };
-        let buffers: HashMap<Cue, Vec<f32>> = Cue::ALL.iter().map(|c| (*c, c.samples())).collect();
-        let rate = NonZero::new(SAMPLE_RATE).expect("non-zero rate");
+        let mut state = Playing {
+            out: Some(out),
+            retry_at: None,
+            volume: 1.0,
+            saying: None,
+            bank,
+            buffers: Cue::ALL.iter().map(|c| (*c, c.samples())).collect(),
+        };
+        loop {
+            match self.rx.recv_timeout(WATCH_EVERY) {
+                Ok(msg) => {
+                    if self.keep_open(&mut state) {
+                        state.play(msg);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.keep_open(&mut state);
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    }
+
+    /// Opens the output again after a fault, or when its retry time has
+    /// come; true when the message in hand is still worth playing (no
+    /// slow reopening held it up).
+    fn keep_open(&self, state: &mut Playing) -> bool {
+        let fault = state.out.as_ref().and_then(Output::fault);
+        let due = state.out.is_none()
+            && state
+                .retry_at
+                .is_some_and(|at| std::time::Instant::now() >= at);
+        if fault.is_none() && !due {
+            return true;
+        }
+        state.saying = None;
+        // closes the old stream on its own thread
+        state.out = None;
+        let started = std::time::Instant::now();
+        match Output::open() {
+            Ok(out) => {
+                match &fault {
+                    Some(f) => tracing::info!("audio output opened again after: {f}"),
+                    None => tracing::info!("audio output is back"),
+                }
+                state.out = Some(out);
+                state.retry_at = None;
+            }
+            Err(err) => {
+                if let Some(f) = &fault
+                    && self.failure.set(LOST.to_string()).is_ok()
+                {
+                    tracing::warn!("audio output lost: {f} (opening it again: {err})");
+                }
+                state.retry_at = Some(std::time::Instant::now() + RETRY_EVERY);
+            }
+        }
+        if started.elapsed() < LATE {
+            return true;
+        }
+        // cues sent while the device was being opened are late now: only
+        // the volume is kept
+        while let Ok(msg) = self.rx.try_recv() {
+            if let Msg::Volume(v) = msg {
+                state.play(Msg::Volume(v));
+            }
+        }
+        false
+    }
+}
+
+/// What the output loop holds between cues.
+struct Playing {
+    /// `None` while the device is lost.
+    out: Option<Output>,
+    /// When to try a lost device again.
+    retry_at: Option<std::time::Instant>,
+    volume: f32,
+    /// The sentence being said: dropping it stops it.
+    saying: Option<rodio::Player>,
+    bank: Option<Bank>,
+    buffers: HashMap<Cue, Vec<f32>>,
+}
+
+impl Playing {
+    fn play(&mut self, msg: Msg) {
         let mono = NonZero::new(1u16).expect("non-zero channels");
-        let mut volume = 1.0f32;
-        // the sentence being said: dropping it stops it
-        let mut saying: Option<rodio::Player> = None;
-        while let Ok(msg) = self.rx.recv() {
-            match msg {
-                Msg::Volume(v) => {
-                    volume = v.clamp(0.0, 1.0);
-                    if let Some(p) = &saying {
-                        p.set_volume(volume);
-                    }
+        match msg {
+            Msg::Volume(v) => {
+                self.volume = v.clamp(0.0, 1.0);
+                if let Some(p) = &self.saying {
+                    p.set_volume(self.volume);
                 }
-                Msg::Beep(cue) => {
-                    saying = None;
-                    let samples = buffers.get(&cue).cloned().unwrap_or_default();
-                    let beep = rodio::buffer::SamplesBuffer::new(mono, rate, samples);
-                    sink.mixer().add(rodio::Source::amplify(beep, volume));
+            }
+            Msg::Beep(cue) => {
+                self.saying = None;
+                let Some(out) = &self.out else { return };
+                let rate = NonZero::new(SAMPLE_RATE).expect("non-zero rate");
+                let samples = self.buffers.get(&cue).cloned().unwrap_or_default();
+                let beep = rodio::buffer::SamplesBuffer::new(mono, rate, samples);
+                out.mixer().add(rodio::Source::amplify(beep, self.volume));
+            }
+            Msg::Say(names, room) => {
+                self.saying = None;
+                let (Some(out), Some(bank)) = (&self.out, &self.bank) else {
+                    return;
+                };
+                let sentence = bank.sentence(&names, room);
+                if !sentence.unknown.is_empty() {
+                    tracing::warn!("no clip for {:?}", sentence.unknown);
                 }
-                Msg::Say(names, room) => {
-                    saying = None;
-                    let Some(bank) = &bank else { continue };
-                    let sentence = bank.sentence(&names, room);
-                    if !sentence.unknown.is_empty() {
-                        tracing::warn!("no clip for {:?}", sentence.unknown);
-                    }
-                    if sentence.samples.is_empty() {
-                        continue;
-                    }
-                    let Some(speech_rate) = NonZero::new(bank.rate()) else {
-                        continue;
-                    };
-                    let player = rodio::Player::connect_new(sink.mixer());
-                    player.set_volume(volume);
-                    player.append(rodio::buffer::SamplesBuffer::new(
-                        mono,
-                        speech_rate,
-                        sentence.samples,
-                    ));
-                    saying = Some(player);
+                if sentence.samples.is_empty() {
+                    return;
                 }
+                let Some(speech_rate) = NonZero::new(bank.rate()) else {
+                    return;
+                };
+                let player = rodio::Player::connect_new(out.mixer());
+                player.set_volume(self.volume);
+                player.append(rodio::buffer::SamplesBuffer::new(
+                    mono,
+                    speech_rate,
+                    sentence.samples,
+                ));
+                self.saying = Some(player);
             }
         }
     }

@@ -11,6 +11,7 @@ pub use speechtimer_asr as asr;
 pub use speechtimer_audio as audio;
 pub use speechtimer_core::{coach, plan, timer, values};
 pub use speechtimer_corpus as corpus;
+pub use speechtimer_label as label;
 pub use speechtimer_lm as lm;
 pub use speechtimer_nlu as nlu;
 pub use speechtimer_serve as serve;

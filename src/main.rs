@@ -58,6 +58,9 @@ enum Command {
     Cues(cli::cues::CuesArgs),
     /// Sert l'API HTTP : /parse, /transcribe, backend ML Label Studio.
     Serve(cli::serve::ServeArgs),
+    /// Boucle d'étiquetage avec un serveur Label Studio : envoyer des
+    /// textes pré-étiquetés, rapatrier les annotations.
+    Label(cli::label::LabelArgs),
 }
 
 fn window(args: WindowArgs, ner_model: Option<std::path::PathBuf>) -> anyhow::Result<()> {
@@ -121,6 +124,7 @@ fn main() -> ExitCode {
         Some(Command::Devices) => cli::asr::devices(),
         Some(Command::Cues(args)) => cli::cues::run(args),
         Some(Command::Serve(args)) => cli::serve::run(args, cli.ner_model),
+        Some(Command::Label(args)) => cli::label::run(args, ner),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

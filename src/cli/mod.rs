@@ -7,6 +7,7 @@ pub(crate) mod data;
 pub(crate) mod data_hear;
 pub(crate) mod eval;
 pub(crate) mod eval_audio;
+pub(crate) mod label;
 pub(crate) mod lm;
 pub(crate) mod model;
 pub(crate) mod ner;

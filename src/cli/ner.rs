@@ -119,6 +119,13 @@ pub(crate) struct TrainArgs {
     /// Exemples de validation générés (jamais ../shared/data/dev.jsonl).
     #[arg(long)]
     pub valid: PathBuf,
+    /// Exemples étiquetés à la main (JSONL, `speechtimer label pull`)
+    /// mêlés à l'entraînement ; répétable.
+    #[arg(long, value_name = "FICHIER.jsonl")]
+    pub extra: Vec<PathBuf>,
+    /// Combien de fois chaque exemple de --extra entre dans l'entraînement.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub extra_times: u32,
     /// Dossier du modèle (model.safetensors, config.json, tokenizer.json, metrics.jsonl, curve.png).
     #[arg(long)]
     pub out: PathBuf,
@@ -145,8 +152,67 @@ fn read(path: &Path) -> anyhow::Result<Vec<Example>> {
     read_jsonl_file(path).with_context(|| format!("lecture de {}", path.display()))
 }
 
+/// A hand-labelled file, every example checked as `data check` does: a
+/// wrong one refuses the whole file before any training.
+fn read_checked(path: &Path) -> anyhow::Result<Vec<Example>> {
+    let examples = read(path)?;
+    let wrong: Vec<String> = examples
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ex)| {
+            let problems = speechtimer::corpus::validate(ex);
+            (!problems.is_empty()).then(|| {
+                let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                format!("  ligne {} : {}", i + 1, why.join(" ; "))
+            })
+        })
+        .collect();
+    if !wrong.is_empty() {
+        anyhow::bail!(
+            "{} : {} exemple(s) à corriger (`speechtimer data check`) :\n{}",
+            path.display(),
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+    Ok(examples)
+}
+
+/// `extra`'s examples `times` times each, mixed into `train` at evenly
+/// spread places (the seeded shuffle of training mixes them further).
+fn with_extra(mut train: Vec<Example>, extra: &[Example], times: u32) -> Vec<Example> {
+    let added = extra.len() * times as usize;
+    if added == 0 {
+        return train;
+    }
+    let mut out = Vec::with_capacity(train.len() + added);
+    let every = train.len() / added + 1;
+    let mut extras = (0..times).flat_map(|_| extra.iter().cloned());
+    for (i, ex) in train.drain(..).enumerate() {
+        if i % every == 0
+            && let Some(x) = extras.next()
+        {
+            out.push(x);
+        }
+        out.push(ex);
+    }
+    out.extend(extras);
+    out
+}
+
 pub(crate) fn run_train(args: TrainArgs) -> anyhow::Result<()> {
-    let train_set = read(&args.train)?;
+    let mut extra = Vec::new();
+    for path in &args.extra {
+        let examples = read_checked(path)?;
+        eprintln!(
+            "{} : {} exemples étiquetés à la main, {} fois chacun",
+            path.display(),
+            examples.len(),
+            args.extra_times
+        );
+        extra.extend(examples);
+    }
+    let train_set = with_extra(read(&args.train)?, &extra, args.extra_times);
     let valid_set = read(&args.valid)?;
     let mut cfg = TrainConfig::default_for(args.arch);
     if let Some(e) = args.epochs {
@@ -197,4 +263,33 @@ pub(crate) fn run_train(args: TrainArgs) -> anyhow::Result<()> {
     );
     println!("modèle écrit dans {}", args.out.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(text: &str) -> Example {
+        Example {
+            text: text.into(),
+            entities: vec![],
+            plan: None,
+        }
+    }
+
+    #[test]
+    fn extra_examples_are_spread_through_training_times_over() {
+        let train: Vec<Example> = (0..10).map(|i| ex(&format!("t{i}"))).collect();
+        let mixed = with_extra(train, &[ex("a"), ex("b")], 3);
+        let texts: Vec<&str> = mixed.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts.len(), 16);
+        assert_eq!(texts.iter().filter(|t| **t == "a").count(), 3);
+        assert_eq!(texts.iter().filter(|t| **t == "b").count(), 3);
+        assert_eq!(texts.iter().filter(|t| t.starts_with('t')).count(), 10);
+        // not all at one end
+        assert_ne!(texts[0..6].iter().filter(|t| t.len() == 1).count(), 6);
+        assert_ne!(texts[10..].iter().filter(|t| t.len() == 1).count(), 6);
+        assert_eq!(with_extra(vec![ex("t")], &[], 3).len(), 1);
+        assert_eq!(with_extra(vec![], &[ex("a")], 2).len(), 2);
+    }
 }

@@ -151,6 +151,21 @@ impl Nlu {
         Ok(())
     }
 
+    /// The version shown to Label Studio: `speechtimer-<version>-<arch>`,
+    /// then `-<directory>` when the model was loaded from `dir`.
+    pub fn version_name(&self, dir: Option<&std::path::Path>) -> String {
+        let mut name = format!(
+            "speechtimer-{}-{}",
+            env!("CARGO_PKG_VERSION"),
+            self.config().arch.as_str()
+        );
+        if let Some(d) = dir.and_then(|d| d.file_name()) {
+            name.push('-');
+            name.push_str(&d.to_string_lossy());
+        }
+        name
+    }
+
     /// The model's configuration (`config.json`).
     pub fn config(&self) -> &NerConfig {
         &self.net.config

@@ -12,9 +12,8 @@ use super::error::{ApiError, ErrorBody};
 use super::{AppState, Limits, blocking};
 use axum::Json;
 use axum::extract::State;
-use quick_xml::events::{BytesStart, Event};
 use serde::{Deserialize, Serialize};
-use speechtimer_corpus::label_studio::{FROM_NAME, ResultItem, TO_NAME};
+use speechtimer_corpus::label_studio::{LabelConfig, ResultItem};
 use speechtimer_nlu::Parsed;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -22,126 +21,18 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The project's config the labeling tool ships with.
-const DEFAULT_CONFIG: &str = include_str!("../../../assets/label-studio/config.xml");
 /// Tasks tagged in one pass of the network.
 const BATCH: usize = 16;
 /// `model_class` of `/health`.
 pub(crate) const MODEL_CLASS: &str = "SpeechTimerNer";
 
-/// What a labeling config tells the backend.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LabelConfig {
-    /// `name` of the `<Labels>` tag.
-    pub from_name: String,
-    /// `name` of the `<Text>` tag it labels.
-    pub to_name: String,
-    /// The task data key of that text (`$key` without the `$`).
-    pub data_key: String,
-    /// The label values the config offers; predictions keep only these.
-    pub labels: Vec<String>,
-}
-
-impl Default for LabelConfig {
-    fn default() -> Self {
-        parse_config(DEFAULT_CONFIG).unwrap_or_else(|_| LabelConfig {
-            from_name: FROM_NAME.into(),
-            to_name: TO_NAME.into(),
-            data_key: "text".into(),
-            labels: Vec::new(),
-        })
-    }
-}
-
-#[derive(Debug, Default)]
-struct LabelsTag {
-    name: String,
-    to_names: Vec<String>,
-    values: Vec<String>,
-}
-
-fn attr(tag: &BytesStart<'_>, key: &[u8]) -> Option<String> {
-    tag.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == key)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.trim().to_string())
-        })
-}
-
-/// Reads the tags that matter in a labeling config; any XML error or a
-/// config with no `<Labels>` on a `<Text>` is a French message.
-pub(crate) fn parse_config(xml: &str) -> Result<LabelConfig, String> {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut texts: Vec<(String, String)> = Vec::new(); // name, data key
-    let mut labels: Vec<LabelsTag> = Vec::new();
-    let mut open_labels = false;
-    loop {
-        let event = reader.read_event().map_err(|e| {
-            format!(
-                "configuration d'étiquetage illisible (octet {}) : {e}",
-                reader.error_position()
-            )
-        })?;
-        match event {
-            Event::Start(ref t) | Event::Empty(ref t) => {
-                let empty = matches!(event, Event::Empty(_));
-                match t.name().as_ref() {
-                    b"Labels" => {
-                        labels.push(LabelsTag {
-                            name: attr(t, b"name").unwrap_or_default(),
-                            to_names: attr(t, b"toName")
-                                .unwrap_or_default()
-                                .split(',')
-                                .map(|s| s.trim().to_string())
-                                .filter(|s| !s.is_empty())
-                                .collect(),
-                            values: Vec::new(),
-                        });
-                        open_labels = !empty;
-                    }
-                    b"Label" if open_labels => {
-                        if let (Some(l), Some(v)) = (labels.last_mut(), attr(t, b"value")) {
-                            l.values.push(v);
-                        }
-                    }
-                    b"Text" => {
-                        if let (Some(n), Some(v)) = (attr(t, b"name"), attr(t, b"value")) {
-                            texts.push((n, v.trim_start_matches('$').to_string()));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::End(ref t) if t.name().as_ref() == b"Labels" => open_labels = false,
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    labels
-        .into_iter()
-        .filter(|l| !l.name.is_empty())
-        .find_map(|l| {
-            let (to_name, data_key) = texts.iter().find(|(n, _)| l.to_names.contains(n))?;
-            Some(LabelConfig {
-                from_name: l.name.clone(),
-                to_name: to_name.clone(),
-                data_key: data_key.clone(),
-                labels: l.values.clone(),
-            })
-        })
-        .ok_or_else(|| {
-            "configuration d'étiquetage sans balise <Labels name=\"…\" toName=\"…\"> reliée à une balise <Text name=\"…\" value=\"$…\">".to_string()
-        })
-}
-
 /// The config a request carries, if any (blank counts as none); 400 when
 /// it cannot be read.
 fn given_config(xml: Option<&str>) -> Result<Option<LabelConfig>, ApiError> {
     match xml {
-        Some(x) if !x.trim().is_empty() => parse_config(x).map(Some).map_err(ApiError::bad_request),
+        Some(x) if !x.trim().is_empty() => LabelConfig::parse(x)
+            .map(Some)
+            .map_err(ApiError::bad_request),
         _ => Ok(None),
     }
 }
@@ -414,46 +305,6 @@ pub(crate) fn routes(limits: &Limits) -> OpenApiRouter<Arc<AppState>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use speechtimer_core::values::Label;
-
-    #[test]
-    fn shipped_config_gives_the_corpus_names() {
-        let c = LabelConfig::default();
-        assert_eq!(
-            (c.from_name.as_str(), c.to_name.as_str()),
-            (FROM_NAME, TO_NAME)
-        );
-        assert_eq!(c.data_key, "text");
-        assert_eq!(c.labels.len(), Label::ALL.len());
-    }
-
-    #[test]
-    fn names_come_from_the_labels_on_a_text() {
-        let xml = r#"<View>
-          <!-- a comment -->
-          <Header value="Étiquetez &amp; vérifiez"/>
-          <Image name="img" value="$image"/>
-          <Labels name="boxes" toName="img"><Label value="cat"/></Labels>
-          <Labels name="ner" toName="utt">
-            <Label value="nb_rounds"></Label>
-            <Label value="duration_wt_min"/>
-          </Labels>
-          <Text name="utt" value="$sentence"/>
-        </View>"#;
-        let c = parse_config(xml).unwrap();
-        assert_eq!(c.from_name, "ner");
-        assert_eq!(c.to_name, "utt");
-        assert_eq!(c.data_key, "sentence");
-        assert_eq!(c.labels, vec!["nb_rounds", "duration_wt_min"]);
-    }
-
-    #[test]
-    fn bad_configs_are_messages() {
-        assert!(parse_config("<View><Text name='t' value='$t'/></View>").is_err());
-        assert!(parse_config("<View><Labels name='a' toName='t'></View>").is_err());
-        assert!(parse_config("not xml at all <<<").is_err());
-        assert!(parse_config("").is_err());
-    }
 
     #[test]
     fn project_ids() {

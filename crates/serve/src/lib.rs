@@ -122,15 +122,7 @@ impl App {
     /// without it `/transcribe` answers 503 with what to do).
     pub fn load(opts: &ServeOptions) -> Result<Self, ServeError> {
         let nlu = Nlu::load(opts.ner_model.as_deref())?;
-        let mut model_version = format!(
-            "speechtimer-{}-{}",
-            env!("CARGO_PKG_VERSION"),
-            nlu.config().arch.as_str()
-        );
-        if let Some(name) = opts.ner_model.as_deref().and_then(|d| d.file_name()) {
-            model_version.push('-');
-            model_version.push_str(&name.to_string_lossy());
-        }
+        let model_version = nlu.version_name(opts.ner_model.as_deref());
         let asr = transcribe::Asr::load(
             opts.whisper_model.as_deref(),
             opts.decode.clone(),

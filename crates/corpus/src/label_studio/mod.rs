@@ -2,6 +2,10 @@
 //! and our examples -> Label Studio tasks with `predictions`, so a team can
 //! correct pre-labelled data. Label Studio offsets are code points, like ours.
 
+mod config;
+
+pub use config::LabelConfig;
+
 use super::example::Example;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -266,21 +270,43 @@ fn import_task(index: usize, task: Task) -> Result<Example, LsError> {
     })
 }
 
+/// One Label Studio task: `text`, and `entities` as the regions (from
+/// `names.0`, the `<Labels>`, to `names.1`, the `<Text>`) of a prediction
+/// by `model_version`, with its `score` when given.
+pub fn prediction_task(
+    text: &str,
+    entities: &[Entity],
+    score: Option<f32>,
+    names: (&str, &str),
+    model_version: &str,
+) -> serde_json::Value {
+    let result: Vec<ResultItem> = entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ResultItem::labels(i, e, names.0, names.1))
+        .collect();
+    let mut prediction = json!({ "model_version": model_version, "result": result });
+    if let Some(s) = score {
+        prediction["score"] = json!(s);
+    }
+    json!({
+        "data": { "text": text },
+        "predictions": [prediction],
+    })
+}
+
 /// Label Studio tasks with our entities as `predictions` (pretty JSON).
 pub fn export(examples: &[Example], model_version: &str) -> String {
     let tasks: Vec<serde_json::Value> = examples
         .iter()
         .map(|ex| {
-            let result: Vec<ResultItem> = ex
-                .entities
-                .iter()
-                .enumerate()
-                .map(|(i, e)| ResultItem::labels(i, e, FROM_NAME, TO_NAME))
-                .collect();
-            json!({
-                "data": { "text": ex.text },
-                "predictions": [{ "model_version": model_version, "result": result }],
-            })
+            prediction_task(
+                &ex.text,
+                &ex.entities,
+                None,
+                (FROM_NAME, TO_NAME),
+                model_version,
+            )
         })
         .collect();
     serde_json::to_string_pretty(&tasks).unwrap_or_else(|_| "[]".into())

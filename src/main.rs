@@ -61,6 +61,37 @@ enum Command {
     /// Boucle d'étiquetage avec un serveur Label Studio : envoyer des
     /// textes pré-étiquetés, rapatrier les annotations.
     Label(cli::label::LabelArgs),
+    /// Écrit les pages de manuel (roff) dans DOSSIER (paquet).
+    #[command(hide = true)]
+    Manpage {
+        /// Dossier où écrire speechtimer.1 et speechtimer-<commande>.1.
+        dir: std::path::PathBuf,
+    },
+}
+
+/// The manual pages, from the clap definitions (`scripts/package`): one
+/// for `speechtimer`, one for each subcommand it lists.
+fn manpages(dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use clap::CommandFactory;
+    let write = |name: &str, cmd: clap::Command| -> anyhow::Result<()> {
+        let path = dir.join(format!("{name}.1"));
+        let mut file = std::fs::File::create(&path)
+            .with_context(|| format!("impossible d'écrire {}", path.display()))?;
+        clap_mangen::Man::new(cmd).render(&mut file)?;
+        Ok(())
+    };
+    let cli = Cli::command();
+    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("speechtimer-{}", sub.get_name());
+        let page = sub
+            .clone()
+            .display_name(name.clone())
+            .version(env!("CARGO_PKG_VERSION"))
+            .bin_name(format!("speechtimer {}", sub.get_name()));
+        write(&name, page)?;
+    }
+    write("speechtimer", cli)
 }
 
 fn window(args: WindowArgs, ner_model: Option<std::path::PathBuf>) -> anyhow::Result<()> {
@@ -125,6 +156,7 @@ fn main() -> ExitCode {
         Some(Command::Cues(args)) => cli::cues::run(args),
         Some(Command::Serve(args)) => cli::serve::run(args, cli.ner_model),
         Some(Command::Label(args)) => cli::label::run(args, ner),
+        Some(Command::Manpage { dir }) => manpages(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -84,6 +84,9 @@ pub struct WindowOptions {
     pub audio_file: Option<std::path::PathBuf>,
 }
 
+/// The window's icon (`assets/icons/`, drawn for this project).
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/speechtimer-128.png");
+
 /// Opens the window and runs until it is closed.
 pub fn run(options: WindowOptions) -> anyhow::Result<()> {
     let sound: Box<dyn CueSink> = if options.mute {
@@ -119,11 +122,18 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
             .notices
             .push("Modèle de compréhension illisible : saisissez le plan à la main.".into());
     }
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("SpeechTimer")
+        // the WM_CLASS / Wayland app id the desktop entry names
+        .with_app_id("speechtimer")
+        .with_inner_size([1000.0, 640.0])
+        .with_min_inner_size([640.0, 420.0]);
+    match eframe::icon_data::from_png_bytes(ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => tracing::warn!("window icon: {e}"),
+    }
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("SpeechTimer")
-            .with_inner_size([1000.0, 640.0])
-            .with_min_inner_size([640.0, 420.0]),
+        viewport,
         renderer: eframe::Renderer::Glow,
         persist_window: false,
         ..Default::default()

@@ -6,6 +6,7 @@
 //! texts with 5 annotated; the errors a user meets. Outside CI it skips,
 //! loudly, only when Label Studio cannot be installed (no PyPI).
 
+use super::common::in_ci;
 use serde_json::Value;
 use speechtimer::corpus::label_studio::ResultItem;
 use speechtimer::corpus::{self, Example};
@@ -21,10 +22,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_speechtimer");
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 /// The line of docs/api.md that starts Label Studio, as written there.

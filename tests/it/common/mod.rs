@@ -37,13 +37,19 @@ pub(crate) fn manifest() -> Vec<Clip> {
         .collect()
 }
 
+/// Whether this runs in CI (`CI=true`), where a missing piece fails a
+/// test instead of skipping it.
+pub(crate) fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
 /// The model path, or `None` (outside CI) with a loud message. In CI a
 /// missing model fails the test.
 pub(crate) fn model_or_skip(test: &str) -> Option<PathBuf> {
     match model_store::locate(None) {
         Ok((path, _)) => Some(path),
         Err(e) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            if in_ci() {
                 panic!("{test}: Whisper model required in CI: {e}");
             }
             eprintln!(

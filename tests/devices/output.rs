@@ -122,3 +122,51 @@ fn a_playback_stream_the_server_drops_is_opened_again_without_a_notice() {
     eprintln!("{test}: stream dropped at {dropped_at:.2} s; onsets after: {after:.2?}");
     assert!(after.len() >= 5, "cues heard after the drop: {after:?}");
 }
+
+#[test]
+fn a_playback_stream_that_keeps_failing_is_one_notice_and_sound_comes_back() {
+    let _one = harness::one_at_a_time();
+    let test = "a_playback_stream_that_keeps_failing_is_one_notice_and_sound_comes_back";
+    let Some(pulse) = Pulse::start(test) else {
+        return;
+    };
+    let Some(display) = Display::start(test) else {
+        return;
+    };
+    let mut window = Window::open(&display, Some(&pulse), &harness::settings(PLAN, "beeps"));
+    let dir = tempfile::tempdir().expect("dir");
+    let wav = dir.path().join("cues.wav");
+    let rec = pulse.record(&wav);
+    let recording = Instant::now();
+    let mut drops_ended = 0.0;
+    let took = run_to_the_end(&window, &display, || {
+        std::thread::sleep(Duration::from_secs(2));
+        // every stream the window opens is dropped for 3 s: each new one
+        // lives a quarter of a second
+        let until = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < until {
+            pulse.drop_playback_streams();
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        drops_ended = recording.elapsed().as_secs_f64();
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    rec.stop();
+    counted_on_with_notices(test, &mut window, took, 1);
+    // the device is tried again 5 s after the last failure: the end of the
+    // plan is heard
+    let back: Vec<f64> = onsets(&wav)
+        .into_iter()
+        .filter(|t| *t > drops_ended + 5.5)
+        .collect();
+    eprintln!("{test}: drops ended at {drops_ended:.2} s; onsets 5.5 s later: {back:.2?}");
+    assert!(
+        window
+            .log
+            .wait_for("audio output is back", 1, Duration::from_secs(1))
+            .is_some(),
+        "{}",
+        window.log.dump()
+    );
+    assert!(back.len() >= 2, "cues heard once the drops ended: {back:?}");
+}

@@ -120,9 +120,6 @@ const WATCH_EVERY: Duration = Duration::from_millis(200);
 const RETRY_EVERY: Duration = Duration::from_secs(5);
 /// A cue held up longer than this by reopening the device is not played.
 const LATE: Duration = Duration::from_millis(150);
-/// A stream opened again that fails sooner than this is no way back: the
-/// device is left alone until its retry time, as when it cannot be opened.
-const SHORT_LIVED: Duration = Duration::from_secs(1);
 /// The notice when sound went away mid-workout.
 const LOST: &str = "La sortie audio a disparu : le minuteur continue sans bips.";
 
@@ -130,9 +127,9 @@ impl Speaker {
     /// Opens the default output device and plays each cue sent, until the
     /// [`Player`] is dropped; with no device, says so once and returns.
     /// A stream that fails (the device unplugged, the sound server gone)
-    /// is opened again at once; when that fails too, or the new stream
-    /// fails within a second, the athlete is told once, the timer goes on
-    /// without sound, and the device is tried again every few seconds.
+    /// is opened again at once; when that fails too the athlete is told
+    /// once, the timer goes on without sound, and the device is tried
+    /// again every few seconds.
     pub fn run(self) {
         let out = match Output::open() {
             Ok(out) => out,
@@ -157,7 +154,6 @@ impl Speaker {
         let mut state = Playing {
             out: Some(out),
             retry_at: None,
-            reopened_at: None,
             volume: 1.0,
             saying: None,
             bank,
@@ -194,16 +190,7 @@ impl Speaker {
         // closes the old stream on its own thread
         state.out = None;
         let started = std::time::Instant::now();
-        let short_lived = fault.is_some()
-            && state
-                .reopened_at
-                .is_some_and(|at| started.duration_since(at) < SHORT_LIVED);
-        let opened = if short_lived {
-            Err("the stream opened again failed at once".to_string())
-        } else {
-            Output::open()
-        };
-        match opened {
+        match Output::open() {
             Ok(out) => {
                 match &fault {
                     Some(f) => tracing::info!("audio output opened again after: {f}"),
@@ -211,7 +198,6 @@ impl Speaker {
                 }
                 state.out = Some(out);
                 state.retry_at = None;
-                state.reopened_at = Some(std::time::Instant::now());
             }
             Err(err) => {
                 if let Some(f) = &fault
@@ -242,8 +228,6 @@ struct Playing {
     out: Option<Output>,
     /// When to try a lost device again.
     retry_at: Option<std::time::Instant>,
-    /// When the stream was last opened again (not the first opening).
-    reopened_at: Option<std::time::Instant>,
     volume: f32,
     /// The sentence being said: dropping it stops it.
     saying: Option<rodio::Player>,

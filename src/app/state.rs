@@ -287,13 +287,17 @@ impl AppState {
         let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
         if active {
             self.voice_note = Some(match timer_command(&heard.transcript) {
-                Some(cmd) => {
-                    self.obey(cmd);
-                    format!("Commande vocale : {}", cmd.french())
-                }
+                Some(cmd) if self.obey(cmd) => format!("Commande vocale : {}", cmd.french()),
+                Some(_) => "« Tour » ne compte que pendant le travail d'un AMRAP : rien compté."
+                    .to_string(),
                 None => format!(
-                    "« {} » ignoré pendant la séance : dites pause, reprends, stop, suivant ou tour.",
-                    heard.transcript
+                    "« {} » ignoré pendant la séance : dites {}.",
+                    heard.transcript,
+                    if self.timer.plan().counts_taps {
+                        "pause, reprends, stop, suivant ou tour"
+                    } else {
+                        "pause, reprends, stop ou suivant"
+                    }
                 ),
             });
             self.heard = Some(heard);
@@ -339,14 +343,17 @@ impl AppState {
         self.heard = Some(heard);
     }
 
-    fn obey(&mut self, cmd: TimerCommand) {
+    /// Carries out a spoken timer command; false for a round tap that
+    /// counted nothing (no AMRAP, or not in its work).
+    fn obey(&mut self, cmd: TimerCommand) -> bool {
         match cmd {
             TimerCommand::Pause => self.pause(),
             TimerCommand::Resume => self.resume(),
             TimerCommand::Stop => self.reset(),
             TimerCommand::Next => self.skip(),
-            TimerCommand::Lap => self.tap(),
+            TimerCommand::Lap => return self.tap(),
         }
+        true
     }
 
     /// The time on the app's clock.
@@ -457,9 +464,10 @@ impl AppState {
     }
 
     /// Counts one round done in a plan that counts taps (an AMRAP);
-    /// Space, the « Tour + 1 » button and « tour » said do it.
-    pub fn tap(&mut self) {
-        self.timer.tap(self.now());
+    /// Space, the « Tour + 1 » button and « tour » said do it; false when
+    /// nothing was counted (not in an AMRAP's work).
+    pub fn tap(&mut self) -> bool {
+        self.timer.tap(self.now())
     }
 
     /// Whether the running plan counts rounds by tapping right now.

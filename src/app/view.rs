@@ -6,9 +6,9 @@ use super::palette;
 use super::state::{AppState, Listening};
 use super::whisper::{WhisperModel, WhisperStatus};
 use crate::nlu::Parsed;
-use crate::plan::format_duration;
+use crate::plan::{WorkoutPlan, format_duration};
 use crate::timer::{Phase, RunState, Status};
-use crate::values::{Label, Quantity};
+use crate::values::{Label, PlanValues, Quantity};
 use egui::{Align, Key, Layout, RichText, Ui};
 use std::time::Duration;
 
@@ -234,11 +234,13 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
                 RichText::new(format!(
                     "À vérifier : {} — {}. Corrigez le champ ou appuyez sur Démarrer.",
                     parsed.trust.french().unwrap_or_default(),
-                    p.summary()
+                    named_summary(v, &p)
                 ))
                 .strong(),
             ),
-            Ok(p) => ui.label(RichText::new(format!("Compris : {}", p.summary())).strong()),
+            Ok(p) => {
+                ui.label(RichText::new(format!("Compris : {}", named_summary(v, &p))).strong())
+            }
             Err(e) => ui.colored_label(palette::ERROR, format!("Plan refusé : {e}")),
         },
         Err(e) => ui.colored_label(
@@ -248,6 +250,16 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
     };
     if parsed.confidence < 0.6 && parsed.plan.is_ok() && !to_check {
         ui.label(RichText::new("Peu sûr : vérifiez le plan avant de démarrer.").italics());
+    }
+}
+
+/// The plan's summary, after the name of the format said (« Tabata, 8
+/// séries… ») unless the summary names it already (an AMRAP).
+fn named_summary(values: &PlanValues, plan: &WorkoutPlan) -> String {
+    let summary = plan.summary();
+    match values.format {
+        Some(f) if !summary.starts_with(f.name()) => format!("{}, {summary}", f.name()),
+        _ => summary,
     }
 }
 

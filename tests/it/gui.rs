@@ -257,6 +257,15 @@ fn typed_command_fills_the_plan_and_highlights_the_numbers() {
         "says the work duration is missing"
     );
     assert_eq!(h.state().state.editor.plan(), plan);
+    // a named format is named in what was understood
+    type_into(&mut h, "Commande", "un Tabata");
+    h.get_by_label("Comprendre").click();
+    h.step();
+    h.step();
+    assert!(shows_part(
+        &h,
+        "Compris : Tabata, 8 séries de 0:20, repos 0:10"
+    ));
 }
 
 #[test]
@@ -548,9 +557,17 @@ fn voice_commands_drive_a_running_workout() {
     assert_eq!(h.state().state.run_state(), RunState::Paused);
     assert!(shows(
         &h,
-        "« bonjour » ignoré pendant la séance : dites pause, reprends, stop, suivant ou tour."
+        "« bonjour » ignoré pendant la séance : dites pause, reprends, stop ou suivant."
     ));
     say(&mut h, "reprends");
+    assert_eq!(h.state().state.run_state(), RunState::Running);
+    // « tour » counts rounds in an AMRAP only: here it says so and does nothing
+    say(&mut h, "Tour !");
+    assert!(shows(
+        &h,
+        "« Tour » ne compte que pendant le travail d'un AMRAP : rien compté."
+    ));
+    assert!(phase_is(&h, "Travail"));
     assert_eq!(h.state().state.run_state(), RunState::Running);
     say(&mut h, "suivant");
     assert!(phase_is(&h, "Repos"));
@@ -853,6 +870,13 @@ fn a_spoken_amrap_counts_the_rounds_tapped_and_shows_them_at_the_end() {
     h.state_mut().state.apply_voice(heard("Tour !"));
     h.step();
     assert!(shows(&h, "Tours : 4"), "three taps and one « tour »");
+    assert!(shows(&h, "Commande vocale : un tour de plus"));
+    h.state_mut().state.apply_voice(heard("bonjour"));
+    h.step();
+    assert!(shows(
+        &h,
+        "« bonjour » ignoré pendant la séance : dites pause, reprends, stop, suivant ou tour."
+    ));
     assert_eq!(
         h.state().state.run_state(),
         RunState::Running,

@@ -192,12 +192,27 @@ pub struct CrfScores {
     pub end: Vec<f32>,
 }
 
+/// Terms further than this below the largest are left out of a
+/// log-sum-exp: each weighs under 1e-13 beside the largest one's 1, far
+/// under what an f32 sum can hold, and their `exp` (the forbidden moves'
+/// large negative scores underflow) was half of a sentence's tagging time.
+const NEGLIGIBLE: f32 = -30.0;
+
+/// Under this, `exp` gives 0 or a subnormal (f32's smallest normal is
+/// e^-87.3): taken as 0 without calling it.
+const UNDERFLOW: f32 = -88.0;
+
 fn log_sum_exp(xs: impl Iterator<Item = f32> + Clone) -> f32 {
     let m = xs.clone().fold(f32::NEG_INFINITY, f32::max);
     if m == f32::NEG_INFINITY {
         return m;
     }
-    m + xs.map(|x| (x - m).exp()).sum::<f32>().ln()
+    m + xs
+        .map(|x| x - m)
+        .filter(|d| *d > NEGLIGIBLE)
+        .map(f32::exp)
+        .sum::<f32>()
+        .ln()
 }
 
 impl CrfScores {
@@ -280,11 +295,15 @@ impl CrfScores {
                 }));
             }
         }
-        let z = self.log_partition(em);
+        // log Z from the alphas already there
+        let z = log_sum_exp((0..k).map(|j| a[(t_max - 1) * k + j] + self.end[j]));
         // f32 rounding can put a sure tag a hair above 1
         a.iter()
             .zip(&b)
-            .map(|(x, y)| (x + y - z).exp().min(1.0))
+            .map(|(x, y)| {
+                let d = x + y - z;
+                if d < UNDERFLOW { 0.0 } else { d.exp().min(1.0) }
+            })
             .collect()
     }
 }
@@ -449,5 +468,48 @@ mod tests {
             .map(|p| (path_score(&scores, &em, p) - z).exp())
             .sum();
         assert!((m[k + 2] - p).abs() < 1e-4);
+    }
+
+    #[test]
+    fn marginals_with_forbidden_moves_equal_brute_force() {
+        let k = tags::NUM_TAGS;
+        let (crf, _vm) = random_crf(k, true, 8);
+        let scores = crf.scores().unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(4);
+        let t = 3;
+        let em = random_em(t, k, &mut rng);
+        let m = scores.marginals(&em);
+        let z = scores.log_partition(&em);
+        let mut brute = vec![0f64; t * k];
+        for p in all_paths(k, t) {
+            let w = f64::from(path_score(&scores, &em, &p) - z).exp();
+            for (i, &j) in p.iter().enumerate() {
+                brute[i * k + j] += w;
+            }
+        }
+        for (got, want) in m.iter().zip(&brute) {
+            assert!((f64::from(*got) - want).abs() < 1e-4, "{got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn negligible_terms_left_out_change_no_sum() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(6);
+        for _ in 0..2000 {
+            let xs: Vec<f32> = (0..tags::NUM_TAGS)
+                .map(|_| match rng.random_range(0..4) {
+                    0 => -10_000.0 + rng.random_range(-5.0..5.0),
+                    1 => rng.random_range(-60.0..0.0),
+                    _ => rng.random_range(-8.0..8.0),
+                })
+                .collect();
+            let m = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let every_term = m + xs.iter().map(|x| (x - m).exp()).sum::<f32>().ln();
+            let got = log_sum_exp(xs.iter().copied());
+            assert!(
+                (got - every_term).abs() <= f32::EPSILON * every_term.abs().max(1.0),
+                "{got} vs {every_term}"
+            );
+        }
     }
 }

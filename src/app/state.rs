@@ -287,9 +287,14 @@ impl AppState {
         let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
         if active {
             self.voice_note = Some(match timer_command(&heard.transcript) {
-                Some(cmd) if self.obey(cmd) => format!("Commande vocale : {}", cmd.french()),
-                Some(_) => "« Tour » ne compte que pendant le travail d'un AMRAP : rien compté."
-                    .to_string(),
+                Some(cmd) => {
+                    if self.obey(cmd) {
+                        format!("Commande vocale : {}", cmd.french())
+                    } else {
+                        "« Tour » ne compte que pendant le travail d'un AMRAP : rien compté."
+                            .to_string()
+                    }
+                }
                 None => format!(
                     "« {} » ignoré pendant la séance : dites {}.",
                     heard.transcript,

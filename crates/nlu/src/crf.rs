@@ -267,15 +267,18 @@ impl CrfScores {
         a
     }
 
+    /// log Z from the forward scores `alphas` of a non-empty sequence.
+    fn log_z(&self, alphas: &[f32]) -> f32 {
+        let last = &alphas[alphas.len() - self.k..];
+        log_sum_exp(last.iter().zip(&self.end).map(|(a, e)| a + e))
+    }
+
     /// log Z of one sequence.
     pub fn log_partition(&self, em: &[f32]) -> f32 {
-        let k = self.k;
-        let t_max = em.len() / k;
-        if t_max == 0 {
+        if em.len() < self.k {
             return 0.0;
         }
-        let a = self.alphas(em);
-        log_sum_exp((0..k).map(|j| a[(t_max - 1) * k + j] + self.end[j]))
+        self.log_z(&self.alphas(em))
     }
 
     /// P(tag at t = j) for every t, j (`T * K`), by forward-backward.
@@ -295,8 +298,7 @@ impl CrfScores {
                 }));
             }
         }
-        // log Z from the alphas already there
-        let z = log_sum_exp((0..k).map(|j| a[(t_max - 1) * k + j] + self.end[j]));
+        let z = self.log_z(&a);
         // f32 rounding can put a sure tag a hair above 1
         a.iter()
             .zip(&b)

@@ -116,12 +116,52 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// Status of a program ended by a closed pipe (128 + SIGPIPE), as the
+/// shell reports it for other Unix tools.
+const CLOSED_PIPE: u8 = 141;
+
+/// The commands that only write to their standard output die quietly
+/// when it is a closed pipe (`speechtimer data generate --out - | head`),
+/// as other Unix tools do. The window, the server and the commands that
+/// talk to a sound server or the network keep SIGPIPE ignored (Rust's
+/// default): a peer closing its socket is an error there, not the end.
+fn die_on_closed_pipe(command: &Option<Command>) {
+    let writes_only = matches!(
+        command,
+        Some(
+            Command::Data(_)
+                | Command::Eval(_)
+                | Command::Parse(_)
+                | Command::Transcribe(_)
+                | Command::Cues(_)
+                | Command::Lm(_)
+        )
+    );
+    #[cfg(unix)]
+    if writes_only {
+        // SAFETY: restores the default action of one signal, before any
+        // other thread exists; no handler is installed.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
+}
+
+/// Whether `e` comes from writing to a closed pipe.
+fn is_closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = Cli::parse();
+    die_on_closed_pipe(&cli.command);
     // the server logs each request unless RUST_LOG says otherwise
     let default_filter = match cli.command {
-        Some(Command::Serve(_)) => "warn,speechtimer::serve=info",
+        Some(Command::Serve(_)) => "warn,speechtimer_serve=info",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -160,6 +200,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // the reader went away: nothing to say to anyone
+        Err(e) if is_closed_pipe(&e) => ExitCode::from(CLOSED_PIPE),
         Err(e) => {
             eprintln!("speechtimer : {e:#}");
             ExitCode::FAILURE

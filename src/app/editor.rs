@@ -2,7 +2,7 @@
 //! AMRAP tap counter under « Plus d'options ») and the last valid plan
 //! they gave.
 
-use crate::plan::{
+use speechtimer_core::plan::{
     FieldError, WorkoutPlan, format_duration, parse_duration_field, parse_rounds_field,
 };
 

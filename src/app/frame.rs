@@ -4,8 +4,8 @@
 //! as `App::logic`; `view` only draws what it leaves.
 
 use super::state::{AppState, SAVE_AFTER};
-use crate::timer::{RunState, Status};
 use egui::{Context, Key};
+use speechtimer_core::timer::{RunState, Status};
 use std::time::{Duration, Instant};
 
 /// Longest wait between two frames of a running countdown (progress bars).

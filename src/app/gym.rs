@@ -3,17 +3,17 @@
 //! countdown area at each phase change and on the last three seconds.
 
 use super::palette;
-use crate::plan::format_duration;
-use crate::timer::{Event, Phase, RunState, Status};
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Align, Color32, FontId, Layout, Rect, RichText, Ui};
+use speechtimer_core::plan::format_duration;
+use speechtimer_core::timer::{Event, Phase, RunState, Status};
 use std::time::Duration;
 
 /// How long a flash lasts, fading out.
 pub const FLASH: Duration = Duration::from_millis(300);
 /// Digit font size as a share of the screen height (min with the width
 /// share below): on a 1920 × 1080 screen, 540 px, digits 410 px
-/// tall (see README, « Gym display »).
+/// tall (see docs/coach-and-display.md, « Digits »).
 pub const DIGITS_OF_HEIGHT: f32 = 0.5;
 /// Digit font size as a share of the screen width (« 10:00 » must fit).
 pub const DIGITS_OF_WIDTH: f32 = 0.28;

@@ -2,7 +2,6 @@
 
 pub mod awake;
 pub mod clock;
-pub mod cues;
 pub mod editor;
 pub mod frame;
 pub mod frames;
@@ -14,8 +13,8 @@ pub mod threads;
 pub mod view;
 pub mod whisper;
 
-use crate::audio::playback::{CueSink, Silent};
 use clock::Clock;
+use speechtimer_devices::playback::{CueSink, Silent};
 pub use state::AppState;
 use store::Store;
 
@@ -25,7 +24,7 @@ pub struct SpeechTimerApp {
     /// Everything the window shows and does.
     pub state: AppState,
     /// What the last `logic` left for the view.
-    status: Option<crate::timer::Status>,
+    status: Option<speechtimer_core::timer::Status>,
 }
 
 impl SpeechTimerApp {
@@ -94,7 +93,7 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
     } else {
         Box::new(threads::spawn_player())
     };
-    let nlu = match crate::nlu::Nlu::load(options.ner_model.as_deref()) {
+    let nlu = match speechtimer_nlu::Nlu::load(options.ner_model.as_deref()) {
         Ok(n) => Some(std::sync::Arc::new(n)),
         Err(e) => {
             tracing::error!("{e}");
@@ -111,7 +110,7 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
         if !path.is_file() {
             anyhow::bail!("fichier audio introuvable : {}", path.display());
         }
-        state.source = crate::voice::Source::File {
+        state.source = speechtimer_devices::Source::File {
             path,
             realtime: true,
         };

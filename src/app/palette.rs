@@ -1,8 +1,8 @@
 //! Every colour the window uses, in one place.
 
-use crate::timer::Phase;
-use crate::values::Label;
 use egui::Color32;
+use speechtimer_core::timer::Phase;
+use speechtimer_core::values::Label;
 
 /// Notices and incomplete plans.
 pub const WARNING: Color32 = Color32::from_rgb(0xE6, 0x7E, 0x22);

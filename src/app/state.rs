@@ -6,13 +6,14 @@ use super::clock::Clock;
 use super::editor::PlanEditor;
 use super::store::{Prefs, Store};
 use super::whisper::WhisperStatus;
-use crate::audio::capture::Level;
-use crate::audio::playback::CueSink;
-use crate::nlu::{Nlu, Parsed};
-use crate::plan::WorkoutPlan;
-use crate::timer::{RunState, Status, Timer};
-use crate::values::Quantity;
-use crate::voice::{Heard, Source, TimerCommand, Voice, VoiceConfig, VoiceMsg, timer_command};
+use speechtimer_audio::blocks::Level;
+use speechtimer_core::plan::WorkoutPlan;
+use speechtimer_core::timer::{RunState, Status, Timer};
+use speechtimer_core::values::Quantity;
+use speechtimer_devices::Source;
+use speechtimer_devices::playback::CueSink;
+use speechtimer_nlu::{Nlu, Parsed, Verdict};
+use speechtimer_voice::{Heard, TimerCommand, Voice, VoiceConfig, VoiceMsg, timer_command};
 use std::sync::Arc;
 
 /// What the voice side is doing, as the window shows it.
@@ -29,6 +30,23 @@ pub enum Listening {
     Transcribing,
 }
 
+/// What the last order meant and what that comes to: the view draws the
+/// verdict it is given.
+#[derive(Debug, Clone)]
+pub struct Understood {
+    /// The tagger's reading.
+    pub parsed: Parsed,
+    /// [`Parsed::verdict`], decided once.
+    pub verdict: Verdict,
+}
+
+impl Understood {
+    fn of(parsed: Parsed) -> Self {
+        let verdict = parsed.verdict();
+        Self { parsed, verdict }
+    }
+}
+
 /// The window's state and actions, without any drawing.
 pub struct AppState {
     /// The workout: idle on the editor's plan until started.
@@ -37,8 +55,9 @@ pub struct AppState {
     pub editor: PlanEditor,
     /// The typed order ("12 séries de 2 minutes…").
     pub command: String,
-    /// What the last order meant (shown highlighted under the field).
-    pub understood: Option<Parsed>,
+    /// What the last order meant (shown highlighted under the field), and
+    /// its verdict.
+    pub understood: Option<Understood>,
     nlu: Option<Arc<Nlu>>,
     /// The speech model's state (None: not looked up, as in tests).
     pub whisper: Option<super::whisper::WhisperModel>,
@@ -151,38 +170,37 @@ impl AppState {
         };
         match nlu.parse(&self.command) {
             Ok(parsed) => {
-                self.take_plan(&parsed);
-                self.understood = Some(parsed);
+                let understood = Understood::of(parsed);
+                self.take_plan(&understood);
+                self.understood = Some(understood);
             }
             Err(e) => self.notices.push(e.to_string()),
         }
     }
 
-    /// Fills the editor with the plan `parsed` means, when it is complete
-    /// and valid; returns whether it did.
-    fn take_plan(&mut self, parsed: &Parsed) -> bool {
-        let Ok(values) = &parsed.plan else {
-            return false;
-        };
-        match values.to_workout_plan() {
-            Ok(mut plan) => {
-                if values.prepare_s.is_none() {
+    /// Fills the editor with the plan of `understood` when it has one
+    /// (sure or to check); returns whether it did.
+    fn take_plan(&mut self, understood: &Understood) -> bool {
+        match &understood.verdict {
+            Verdict::Sure(plan) | Verdict::ToCheck(plan, _) => {
+                let mut plan = *plan;
+                let said_prepare = understood
+                    .parsed
+                    .plan
+                    .as_ref()
+                    .is_ok_and(|v| v.prepare_s.is_some());
+                if !said_prepare {
                     plan.prepare = self.editor.plan().prepare;
                 }
                 self.load_plan(plan);
-                self.to_check = parsed
-                    .trust
-                    .fields()
-                    .iter()
-                    .filter(|(_, t)| t.is_uncertain())
-                    .map(|(q, _)| *q)
-                    .collect();
+                self.to_check = understood.verdict.to_check().to_vec();
                 true
             }
-            Err(e) => {
+            Verdict::Refused(e) => {
                 self.notices.push(format!("Plan refusé : {e}"));
                 false
             }
+            Verdict::Incomplete(_) => false,
         }
     }
 
@@ -318,11 +336,15 @@ impl AppState {
             self.voice_note = missing;
         } else {
             self.command = heard.transcript.clone();
-            self.understood = heard.parsed.clone();
-            let taken = heard
-                .parsed
-                .as_ref()
-                .is_some_and(|parsed| self.take_plan(parsed));
+            self.understood = heard.parsed.clone().map(Understood::of);
+            let taken = match self.understood.take() {
+                Some(u) => {
+                    let taken = self.take_plan(&u);
+                    self.understood = Some(u);
+                    taken
+                }
+                None => false,
+            };
             // a parsed result shows its own gaps under the transcript
             self.voice_note = if heard.parsed.is_none() {
                 missing
@@ -407,7 +429,7 @@ impl AppState {
 
     /// Plays the cues of `events` in the chosen mode; a sentence of the
     /// coach gets the time until the next cue that sounds.
-    fn play(&mut self, events: &[crate::timer::Event]) {
+    fn play(&mut self, events: &[speechtimer_core::timer::Event]) {
         if events.iter().any(super::gym::flashes) {
             self.flashed_at = Some(self.now());
         }
@@ -429,15 +451,18 @@ impl AppState {
             self.timer
                 .schedule()
                 .into_iter()
-                .find(|(t, e)| *t > elapsed && !super::cues::sounds_for(e, &plan, mode).is_empty())
+                .find(|(t, e)| {
+                    *t > elapsed && !speechtimer_core::cues::sounds_for(e, &plan, mode).is_empty()
+                })
                 .map(|(t, _)| t - elapsed)
         };
         for event in events {
-            for sound in super::cues::sounds_for(event, &plan, mode) {
+            for sound in speechtimer_core::cues::sounds_for(event, &plan, mode) {
                 match sound {
-                    super::cues::Sound::Beep(cue) => self.sound.play(cue),
-                    super::cues::Sound::Say(words) => {
-                        self.sound.say(super::cues::clip_names(&words), room());
+                    speechtimer_core::cues::Sound::Beep(cue) => self.sound.play(cue),
+                    speechtimer_core::cues::Sound::Say(words) => {
+                        self.sound
+                            .say(speechtimer_core::cues::clip_names(&words), room());
                     }
                 }
             }
@@ -574,7 +599,7 @@ impl AppState {
     }
 
     /// How cues sound from now on; saved.
-    pub fn set_cue_mode(&mut self, mode: super::cues::CueMode) {
+    pub fn set_cue_mode(&mut self, mode: speechtimer_core::cues::CueMode) {
         self.prefs.cue_mode = mode;
         self.save();
     }

@@ -2,8 +2,8 @@
 //! atomically (temporary file, fsync, rename), so a crash never leaves a
 //! half-written file.
 
-use crate::plan::WorkoutPlan;
 use serde::{Deserialize, Serialize};
+use speechtimer_core::plan::WorkoutPlan;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,7 @@ pub struct Prefs {
     /// Start the workout as soon as a spoken plan is understood.
     pub auto_start: bool,
     /// How cues sound: voice, beeps, both or silence.
-    pub cue_mode: super::cues::CueMode,
+    pub cue_mode: speechtimer_core::cues::CueMode,
     /// Loudness of the cues, 0 to 1, apart from the system volume.
     pub volume: f32,
     /// Flash the countdown at each phase change and on the last seconds.
@@ -43,7 +43,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             muted: false,
             auto_start: false,
-            cue_mode: super::cues::CueMode::default(),
+            cue_mode: speechtimer_core::cues::CueMode::default(),
             volume: DEFAULT_VOLUME,
             flash: true,
             reduce_motion: false,

@@ -1,10 +1,10 @@
 //! The threads the app starts: the voice worker (microphone, Whisper,
 //! tagger) and the beeps' output. The stages give their loops
-//! ([`VoiceLoop`], [`crate::audio::playback::Speaker`]); the app names and
+//! ([`VoiceLoop`], [`speechtimer_devices::playback::Speaker`]); the app names and
 //! starts the threads.
 
-use crate::audio::playback::Player;
-use crate::voice::{Voice, VoiceConfig, VoiceLoop};
+use speechtimer_devices::playback::Player;
+use speechtimer_voice::{Voice, VoiceConfig, VoiceLoop};
 
 /// Starts the voice worker on its thread ("voice"). `notify` is called
 /// after each of its messages.

@@ -1,15 +1,15 @@
 //! Drawing: each panel is a function of `&mut Ui` and the app state. No
 //! business logic here; actions go through [`AppState`].
 
-use super::cues::CueMode;
 use super::palette;
-use super::state::{AppState, Listening};
+use super::state::{AppState, Listening, Understood};
 use super::whisper::{WhisperModel, WhisperStatus};
-use crate::nlu::Parsed;
-use crate::plan::{WorkoutPlan, format_duration};
-use crate::timer::{Phase, RunState, Status};
-use crate::values::{Label, PlanValues, Quantity};
 use egui::{Align, Key, Layout, RichText, Ui};
+use speechtimer_core::cues::CueMode;
+use speechtimer_core::plan::{WorkoutPlan, format_duration};
+use speechtimer_core::timer::{Phase, RunState, Status};
+use speechtimer_core::values::{Label, PlanValues, Quantity};
+use speechtimer_nlu::Verdict;
 use std::time::Duration;
 
 /// The whole window, for the `status` the frame's logic computed
@@ -51,8 +51,8 @@ fn command_bar(ui: &mut Ui, state: &mut AppState) {
         }
     });
     listening(ui, state);
-    if let Some(parsed) = &state.understood {
-        understood(ui, parsed, !state.to_check.is_empty());
+    if let Some(u) = &state.understood {
+        understood(ui, u, !state.to_check.is_empty());
     }
     if let Some(model) = &state.whisper {
         whisper_bar(ui, model);
@@ -190,9 +190,11 @@ fn whisper_bar(ui: &mut Ui, model: &WhisperModel) {
     }
 }
 
-/// The understood text, entities on their label's colour, then the plan or
-/// what is missing.
-fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
+/// The understood text, entities on their label's colour, then its
+/// verdict: the plan, or what is missing. `to_check`: fields heard
+/// doubtfully are still unchecked in the editor.
+fn understood(ui: &mut Ui, u: &Understood, to_check: bool) {
+    let parsed = &u.parsed;
     let mut job = egui::text::LayoutJob::default();
     let plain = egui::TextFormat {
         font_id: egui::FontId::proportional(16.0),
@@ -227,23 +229,22 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
             );
         }
     });
-    match &parsed.plan {
-        Ok(v) => match v.to_workout_plan() {
-            Ok(p) if to_check => ui.colored_label(
-                ui.visuals().warn_fg_color,
-                RichText::new(format!(
-                    "À vérifier : {} — {}. Corrigez le champ ou appuyez sur Démarrer.",
-                    parsed.trust.french().unwrap_or_default(),
-                    named_summary(v, &p)
-                ))
-                .strong(),
-            ),
-            Ok(p) => {
-                ui.label(RichText::new(format!("Compris : {}", named_summary(v, &p))).strong())
-            }
-            Err(e) => ui.colored_label(palette::ERROR, format!("Plan refusé : {e}")),
-        },
-        Err(e) => ui.colored_label(
+    let values = parsed.plan.as_ref().ok();
+    match &u.verdict {
+        Verdict::Sure(p) | Verdict::ToCheck(p, _) if to_check => ui.colored_label(
+            ui.visuals().warn_fg_color,
+            RichText::new(format!(
+                "À vérifier : {} — {}. Corrigez le champ ou appuyez sur Démarrer.",
+                parsed.trust.french().unwrap_or_default(),
+                named_summary(values, p)
+            ))
+            .strong(),
+        ),
+        Verdict::Sure(p) | Verdict::ToCheck(p, _) => {
+            ui.label(RichText::new(format!("Compris : {}", named_summary(values, p))).strong())
+        }
+        Verdict::Refused(e) => ui.colored_label(palette::ERROR, format!("Plan refusé : {e}")),
+        Verdict::Incomplete(e) => ui.colored_label(
             palette::WARNING,
             format!("Incomplet : {e}. Complétez le plan à gauche."),
         ),
@@ -255,9 +256,9 @@ fn understood(ui: &mut Ui, parsed: &Parsed, to_check: bool) {
 
 /// The plan's summary, after the name of the format said (« Tabata, 8
 /// séries… ») unless the summary names it already (an AMRAP).
-fn named_summary(values: &PlanValues, plan: &WorkoutPlan) -> String {
+fn named_summary(values: Option<&PlanValues>, plan: &WorkoutPlan) -> String {
     let summary = plan.summary();
-    match values.format {
+    match values.and_then(|v| v.format) {
         Some(f) if !summary.starts_with(f.name()) => format!("{}, {summary}", f.name()),
         _ => summary,
     }

@@ -2,7 +2,7 @@
 //! offer), downloading (progress from a worker thread) or failed. The
 //! download never runs on the UI thread.
 
-use crate::asr::model_store::{self, FetchOptions, Progress, Source};
+use speechtimer_asr::model_store::{self, FetchOptions, Progress, Source};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 

@@ -3,12 +3,15 @@
 use super::model::ModelArgs;
 use anyhow::Context;
 use clap::Args;
-use speechtimer::asr::{AudioCtx, DecodeOptions, LmChoice, Transcriber};
-use speechtimer::audio::capture::{self, Capture, Level};
-use speechtimer::audio::vad::EndpointConfig;
-use speechtimer::audio::wav;
-use speechtimer::voice::HeardReport;
-use speechtimer::voice::worker::{Understanding, hear};
+use speechtimer_asr::{AudioCtx, DecodeOptions, LmChoice, Transcriber};
+use speechtimer_audio::blocks::Level;
+use speechtimer_audio::vad::EndpointConfig;
+use speechtimer_audio::wav;
+use speechtimer_devices::capture::{self, Capture};
+use speechtimer_voice::HeardReport;
+use speechtimer_voice::endpoint::{Event, listen_and_hear};
+use speechtimer_voice::worker::EARLY_MS;
+use speechtimer_voice::{Understanding, hear};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,7 +50,7 @@ pub(crate) struct DecodeArgs {
     #[arg(long)]
     pub no_lm: bool,
     /// Poids du modèle de langue ajouté aux logits de Whisper.
-    #[arg(long, default_value_t = speechtimer::asr::transcriber::DEFAULT_LM_WEIGHT)]
+    #[arg(long, default_value_t = speechtimer_asr::transcriber::DEFAULT_LM_WEIGHT)]
     pub lm_weight: f32,
     /// Redécode en échantillonnant quand Whisper est peu sûr (repli en
     /// température de whisper.cpp ; désactivé par défaut).
@@ -119,8 +122,8 @@ pub(crate) struct TranscribeCmd {
 
 /// The NER model (`--ner-model`, else the embedded one); transcripts are
 /// printed without a plan when it cannot be loaded.
-fn load_nlu(ner_model: Option<&Path>) -> Option<speechtimer::nlu::Nlu> {
-    speechtimer::nlu::Nlu::load(ner_model)
+fn load_nlu(ner_model: Option<&Path>) -> Option<speechtimer_nlu::Nlu> {
+    speechtimer_nlu::Nlu::load(ner_model)
         .map_err(|e| eprintln!("compréhension indisponible : {e}"))
         .ok()
 }
@@ -254,18 +257,24 @@ impl Meter {
     }
 }
 
+/// One utterance from the microphone, ended as the window ends it (the
+/// voice path's endpointing, early runs included), then what it means.
 pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result<()> {
     // load first: a missing model is reported before the mic opens
     let asr = cmd.decode.load()?;
-    let mut mic = Capture::open(cmd.device.as_deref())?;
+    let nlu = load_nlu(ner_model);
+    let mic = Capture::open(cmd.device.as_deref())?;
     eprintln!("Micro : {}", mic.name());
     let mut meter = Meter::new();
-    let mut show = |level: Level| meter.show(level);
-    let samples = if cmd.push_to_talk {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut cfg = EndpointConfig {
+        hangover_ms: cmd.hangover_ms,
+        ..EndpointConfig::default()
+    };
+    let (early_ms, wait) = if cmd.push_to_talk {
         eprintln!("Entrée pour commencer…");
         let mut line = String::new();
         std::io::stdin().read_line(&mut line)?;
-        let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         std::thread::spawn(move || {
             let mut line = String::new();
@@ -273,31 +282,42 @@ pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result
             flag.store(true, std::sync::atomic::Ordering::Relaxed);
         });
         eprintln!("Parlez, puis Entrée pour arrêter.");
-        mic.record_until(&stop, Duration::from_secs(15), &mut show)?
+        // only Enter (or the length cap) ends the recording
+        cfg.hangover_ms = cfg.max_ms;
+        (0, Duration::from_secs(15))
     } else {
         eprintln!("Parlez (fin détectée après un silence)…");
-        let cfg = EndpointConfig {
-            hangover_ms: cmd.hangover_ms,
-            ..EndpointConfig::default()
-        };
-        let never = AtomicBool::new(false);
-        capture::listen(&mut mic, cfg, Duration::from_secs(10), &never, &mut show)?
+        (EARLY_MS, Duration::from_secs(10))
     };
+    let listened = listen_and_hear(
+        Box::new(mic),
+        &cfg,
+        early_ms,
+        wait,
+        &stop,
+        &asr,
+        nlu.as_ref(),
+        &mut |event| {
+            if let Event::Level(level) = event {
+                meter.show(level);
+            }
+        },
+    )
+    .map_err(anyhow::Error::msg)?;
     meter.done();
     if let Some(path) = &cmd.save {
-        wav::write_mono_i16(path, &samples, wav::WRITE_RATE)
+        wav::write_mono_i16(path, &listened.samples, wav::WRITE_RATE)
             .with_context(|| format!("enregistrement de {}", path.display()))?;
     }
-    if samples.is_empty() {
-        println!("(aucune parole entendue)");
-        return Ok(());
-    }
-    let nlu = load_nlu(ner_model);
-    let Understanding {
+    let Some(Understanding {
         transcript: t,
         parsed,
         ..
-    } = hear(&asr, nlu.as_ref(), &samples, None).map_err(anyhow::Error::msg)?;
+    }) = listened.understanding
+    else {
+        println!("(aucune parole entendue)");
+        return Ok(());
+    };
     if t.no_speech {
         println!("(aucune parole reconnue)");
     } else {

@@ -3,9 +3,9 @@
 //! them at; `scripts/measure-cue-timing` compares a recording with them).
 
 use clap::Args;
-use speechtimer::app::cues::{CueMode, Sound, sounds_for};
-use speechtimer::plan::WorkoutPlan;
-use speechtimer::timer::Timer;
+use speechtimer_core::cues::{CueMode, Sound, sounds_for};
+use speechtimer_core::plan::WorkoutPlan;
+use speechtimer_core::timer::Timer;
 use std::time::Duration;
 
 #[derive(Debug, Args)]

@@ -1,12 +1,11 @@
 //! `speechtimer data ...`: check, generate, and Label Studio import/export
 //! (`hear` is in `data_hear.rs`).
 
+use super::{progress, stdio};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use speechtimer::corpus::{self, Example, generate, label_studio};
-use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use speechtimer_corpus::{Example, generate, label_studio};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -19,7 +18,7 @@ pub(crate) struct DataArgs {
 pub(crate) enum DataCommand {
     /// Vérifie un fichier JSONL d'exemples annotés (toutes les lignes fautives).
     Check {
-        /// Le fichier JSONL.
+        /// Le fichier JSONL (« - » : l'entrée standard).
         file: PathBuf,
     },
     /// Génère des exemples annotés.
@@ -30,13 +29,13 @@ pub(crate) enum DataCommand {
         /// Graine : la même graine donne le même fichier.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Fichier de sortie (JSONL).
+        /// Fichier de sortie (JSONL ; « - » : la sortie standard).
         #[arg(long)]
         out: PathBuf,
     },
     /// Convertit un export JSON de Label Studio en JSONL.
     ImportLs {
-        /// L'export JSON de Label Studio.
+        /// L'export JSON de Label Studio (« - » : l'entrée standard).
         export: PathBuf,
         /// Fichier de sortie (sinon la sortie standard).
         #[arg(long)]
@@ -44,7 +43,7 @@ pub(crate) enum DataCommand {
     },
     /// Convertit un JSONL en tâches Label Studio pré-annotées (`predictions`).
     ExportLs {
-        /// Le fichier JSONL.
+        /// Le fichier JSONL (« - » : l'entrée standard).
         file: PathBuf,
         /// Fichier de sortie (sinon la sortie standard).
         #[arg(long)]
@@ -73,9 +72,8 @@ pub(crate) fn run(args: DataArgs) -> Result<()> {
 }
 
 fn check(path: &Path) -> Result<()> {
-    let file =
-        File::open(path).with_context(|| format!("impossible d'ouvrir {}", path.display()))?;
-    let report = corpus::check_lines(BufReader::new(file));
+    let text = stdio::read_to_string(path)?;
+    let report = speechtimer_corpus::check_lines(text.as_bytes());
     for (line, problem) in &report.problems {
         println!("{}:{line}: {problem}", path.display());
     }
@@ -95,24 +93,8 @@ fn check(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal.
-pub(crate) fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    let target = if std::io::stderr().is_terminal() && len >= 1000 {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(len), target);
-    if let Ok(style) = ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})")
-    {
-        bar.set_style(style);
-    }
-    bar.set_message(what.to_string());
-    bar
-}
-
 fn generate_cmd(n: usize, seed: u64, out: &Path) -> Result<()> {
-    let bar = progress_bar(n as u64, "génération");
+    let bar = progress::items(n as u64, "génération");
     let start = std::time::Instant::now();
     let (examples, rejected) =
         generate::generate_counted(n, seed, generate::Style::Transcript, |i| {
@@ -124,45 +106,41 @@ fn generate_cmd(n: usize, seed: u64, out: &Path) -> Result<()> {
     let elapsed = start.elapsed();
     write_jsonl_file(out, &examples)?;
     let summary = generate::summarise(&examples);
-    println!(
+    let say = |line: String| stdio::report(out, &line);
+    say(format!(
         "{} exemples écrits dans {}",
         summary.examples,
         out.display()
-    );
-    println!(
+    ));
+    say(format!(
         "{} formes de phrase distinctes ; {:.0} exemples/s",
         summary.shapes,
         n as f64 / elapsed.as_secs_f64().max(1e-9)
-    );
-    println!(
+    ));
+    say(format!(
         "tirages rejetés : {} invalides, {} dont les spans disent un autre plan",
         rejected.invalid, rejected.mismatched
-    );
-    println!("étiquettes :");
+    ));
+    say("étiquettes :".into());
     for (label, count) in &summary.labels {
-        println!("  {:<16} {count}", label.to_string());
+        say(format!("  {:<16} {count}", label.to_string()));
     }
     Ok(())
 }
 
+/// Writes `examples` to `out` (`-`: standard output).
 fn write_jsonl_file(out: &Path, examples: &[Example]) -> Result<()> {
-    let file =
-        File::create(out).with_context(|| format!("impossible d'écrire {}", out.display()))?;
-    corpus::write_jsonl(BufWriter::new(file), examples)
+    speechtimer_corpus::write_jsonl(stdio::create(out)?, examples)
         .with_context(|| format!("impossible d'écrire {}", out.display()))
 }
 
 fn import_ls(export: &Path, out: Option<&Path>) -> Result<()> {
-    let json = std::fs::read_to_string(export)
-        .with_context(|| format!("impossible de lire {}", export.display()))?;
+    let json = stdio::read_to_string(export)?;
     let import = label_studio::import(&json)?;
     for skipped in &import.skipped {
         eprintln!("ignorée : {skipped}");
     }
-    match out {
-        Some(path) => write_jsonl_file(path, &import.examples)?,
-        None => corpus::write_jsonl(std::io::stdout().lock(), &import.examples)?,
-    }
+    write_jsonl_file(out.unwrap_or(Path::new("-")), &import.examples)?;
     eprintln!(
         "{} exemples importés, {} tâches ignorées",
         import.examples.len(),
@@ -172,15 +150,11 @@ fn import_ls(export: &Path, out: Option<&Path>) -> Result<()> {
 }
 
 fn export_ls(file: &Path, out: Option<&Path>, model_version: &str) -> Result<()> {
-    let examples = corpus::read_jsonl_file(file)?;
+    let examples = stdio::read_examples(file)?;
     let json = label_studio::export(&examples, model_version);
-    match out {
-        Some(path) => std::fs::write(path, json + "\n")
-            .with_context(|| format!("impossible d'écrire {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{json}")?;
-        }
-    }
-    Ok(())
+    let out = out.unwrap_or(Path::new("-"));
+    let mut w = stdio::create(out)?;
+    writeln!(w, "{json}")
+        .and_then(|()| w.flush())
+        .with_context(|| format!("impossible d'écrire {}", out.display()))
 }

@@ -5,12 +5,12 @@
 //! writes it. Never fed `dev.jsonl`: the sentences come from the generator.
 
 use super::asr::DecodeArgs;
-use super::data::progress_bar;
+use super::progress;
 use anyhow::{Context, Result, bail};
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use speechtimer::audio::wav;
-use speechtimer::corpus::generate::{Style, generate_styled};
-use speechtimer::corpus::{Example, Unprojected, project};
+use speechtimer_audio::wav;
+use speechtimer_corpus::generate::{Style, generate_styled};
+use speechtimer_corpus::{Example, Unprojected, project};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -123,7 +123,7 @@ pub(crate) fn run(args: HearArgs) -> Result<()> {
         }
         None => None,
     };
-    let bar = progress_bar(args.n as u64, "transcription");
+    let bar = progress::items(args.n as u64, "transcription");
     let mut kept = 0usize;
     let mut dropped: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut unchanged = 0usize;

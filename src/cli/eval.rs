@@ -2,8 +2,8 @@
 
 use anyhow::{Result, bail};
 use clap::Args;
-use speechtimer::corpus::metrics::{self, Report, show_spans};
-use speechtimer::corpus::read_jsonl_file;
+use speechtimer_corpus::metrics::{self, Report, show_spans};
+use speechtimer_corpus::read_jsonl_file;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -35,7 +35,7 @@ pub(crate) struct EvalArgs {
     pub realtime: bool,
     /// Pause (ms) après laquelle Whisper démarre pendant que le micro
     /// écoute encore (0 = seulement à la fin). Avec --realtime.
-    #[arg(long, default_value_t = speechtimer::voice::worker::EARLY_MS, requires = "realtime")]
+    #[arg(long, default_value_t = speechtimer_voice::worker::EARLY_MS, requires = "realtime")]
     pub early_ms: u32,
     /// Silence (ms) qui termine une commande. Avec --realtime.
     #[arg(long, requires = "realtime")]
@@ -114,9 +114,9 @@ struct ModelFigures {
 /// Predicts every gold text one sentence at a time, as the app does, timing each.
 fn run_model(
     dir: Option<&std::path::Path>,
-    gold: &[speechtimer::corpus::Example],
-) -> Result<(Vec<speechtimer::corpus::Example>, ModelFigures)> {
-    use speechtimer::nlu::{ModelFiles, Nlu};
+    gold: &[speechtimer_corpus::Example],
+) -> Result<(Vec<speechtimer_corpus::Example>, ModelFigures)> {
+    use speechtimer_nlu::{ModelFiles, Nlu};
     let files = match dir {
         Some(d) => ModelFiles::read_dir(d)?,
         None => ModelFiles::embedded(),
@@ -131,7 +131,7 @@ fn run_model(
         let t = Instant::now();
         let p = nlu.parse(&ex.text)?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
-        pred.push(speechtimer::corpus::Example {
+        pred.push(speechtimer_corpus::Example {
             text: p.text,
             entities: p.entities,
             plan: p.plan.ok(),

@@ -1,5 +1,6 @@
 //! `speechtimer eval --audio MANIFEST.jsonl`: every clip through the same
-//! `voice::understand` path the window uses, scored on the plan it gives.
+//! `speechtimer_voice::hear` path the window uses, scored on the plan it
+//! gives (`speechtimer_corpus::metrics::heard`).
 //! With `--realtime`, through the window's voice worker itself, each clip
 //! played at the pace of a microphone: the time is then end of speech to
 //! plan shown, split into its parts.
@@ -7,10 +8,12 @@
 use super::asr::DecodeArgs;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use speechtimer::audio::wav;
-use speechtimer::nlu::Nlu;
-use speechtimer::values::PlanValues;
-use speechtimer::voice::{Heard, Source, Voice, VoiceConfig, VoiceMsg, worker::understand};
+use speechtimer_audio::wav;
+use speechtimer_core::values::PlanValues;
+use speechtimer_corpus::metrics::heard::{HeardScores, Outcome, Scored, outcome, score};
+use speechtimer_devices::Source;
+use speechtimer_nlu::Nlu;
+use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, worker::understand};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,30 +35,6 @@ struct ClipLine {
     plan: Option<PlanValues>,
 }
 
-/// What came of one clip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Outcome {
-    /// The right plan (whether or not a field was flagged).
-    Exact,
-    /// A wrong plan shown as understood: nothing flagged.
-    WrongShown,
-    /// A wrong plan, but a field says « À vérifier ».
-    WrongFlagged,
-    /// No plan at all.
-    NoPlan,
-}
-
-/// The outcome of a clip that asks for `want`.
-pub(crate) fn outcome(want: &PlanValues, got: Option<&PlanValues>, uncertain: bool) -> Outcome {
-    match got {
-        None => Outcome::NoPlan,
-        Some(g) if g == want => Outcome::Exact,
-        Some(_) if uncertain => Outcome::WrongFlagged,
-        Some(_) => Outcome::WrongShown,
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct ClipResult {
     file: String,
@@ -70,6 +49,17 @@ struct ClipResult {
     /// `--realtime`: where the time went, and the early run.
     #[serde(skip_serializing_if = "Option::is_none")]
     split: Option<Split>,
+}
+
+impl ClipResult {
+    fn scored(&self) -> Scored {
+        Scored {
+            expected: self.expected,
+            plan: self.plan,
+            uncertain: !self.uncertain.is_empty(),
+            time_s: self.time_s,
+        }
+    }
 }
 
 /// One clip's end of speech -> plan shown, in parts (`--realtime`).
@@ -112,21 +102,8 @@ impl Split {
 #[derive(Debug, Serialize)]
 struct AudioReport {
     manifest: String,
-    clips: usize,
-    /// Clips that ask for a plan (the shares below are of these).
-    commands: usize,
-    plan_exact: f64,
-    wrong_shown_as_understood: f64,
-    wrong_flagged: f64,
-    no_plan: f64,
-    /// Plans shown with a field to check (right or wrong).
-    uncertain: f64,
-    /// Right and nothing flagged.
-    exact_and_sure: f64,
-    /// Clips with no command (silence, noise) that still gave a plan.
-    plans_from_no_command: usize,
-    median_s: f64,
-    p95_s: f64,
+    #[serde(flatten)]
+    scores: HeardScores,
     lm: bool,
     /// `--realtime`: the mean split, and how the early runs went.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,9 +138,11 @@ impl Worker {
         if let Some(h) = rt.hangover_ms {
             config.endpoint.hangover_ms = h;
         }
-        Ok(Self {
-            voice: speechtimer::app::threads::spawn_voice(config, || {})?,
-        })
+        let (voice, work) = Voice::new(config, || {});
+        std::thread::Builder::new()
+            .name("voice".into())
+            .spawn(move || work.run())?;
+        Ok(Self { voice })
     }
 
     /// Plays `path` into the worker: the final report, and the early one.
@@ -224,7 +203,7 @@ pub(crate) fn run(
     };
     let lm = match &asr {
         Some(asr) => asr.has_lm(),
-        None => decode.options().lm != speechtimer::asr::LmChoice::Off,
+        None => decode.options().lm != speechtimer_asr::LmChoice::Off,
     };
     let bar = indicatif::ProgressBar::new(clips.len() as u64);
     let mut results = Vec::with_capacity(clips.len());
@@ -252,9 +231,10 @@ pub(crate) fn run(
         }
         let heard = heard.expect("set above");
         let parsed = heard.parsed.as_ref();
+        // a plan is shown when the verdict has one (sure or to check)
         let plan = parsed
-            .and_then(|p| p.plan.as_ref().ok().copied())
-            .filter(|p| p.to_workout_plan().is_ok());
+            .filter(|p| p.verdict().plan().is_some())
+            .and_then(|p| p.plan.as_ref().ok().copied());
         let uncertain = parsed
             .map(|p| p.trust.uncertain_fields())
             .unwrap_or_default();
@@ -287,7 +267,7 @@ pub(crate) fn run(
         summary.early_ms = rt.early_ms;
         summary.hangover_ms = rt
             .hangover_ms
-            .unwrap_or(speechtimer::audio::vad::EndpointConfig::default().hangover_ms);
+            .unwrap_or(speechtimer_audio::vad::EndpointConfig::default().hangover_ms);
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -298,36 +278,9 @@ pub(crate) fn run(
 }
 
 fn summarise(manifest: &Path, results: Vec<ClipResult>, lm: bool, errors: usize) -> AudioReport {
-    let commands: Vec<&ClipResult> = results.iter().filter(|r| r.expected.is_some()).collect();
-    let n = commands.len().max(1) as f64;
-    let share = |o: Outcome| commands.iter().filter(|r| r.outcome == Some(o)).count() as f64 / n;
-    let mut times: Vec<f64> = results.iter().map(|r| r.time_s).collect();
-    times.sort_by(f64::total_cmp);
-    let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    let uncertain = commands
-        .iter()
-        .filter(|r| r.plan.is_some() && !r.uncertain.is_empty())
-        .count() as f64
-        / n;
-    let exact_and_sure = commands
-        .iter()
-        .filter(|r| r.outcome == Some(Outcome::Exact) && r.uncertain.is_empty())
-        .count() as f64
-        / n;
-    let plans_from_no_command = results
-        .iter()
-        .filter(|r| r.expected.is_none() && r.plan.is_some())
-        .count();
-    let (median_s, p95_s) = (pct(0.5), pct(0.95));
-    let (plan_exact, wrong_shown, wrong_flagged, no_plan) = (
-        share(Outcome::Exact),
-        share(Outcome::WrongShown),
-        share(Outcome::WrongFlagged),
-        share(Outcome::NoPlan),
-    );
+    let scored: Vec<Scored> = results.iter().map(ClipResult::scored).collect();
+    let scores = score(&scored);
     let realtime = realtime_summary(&results);
-    let commands = commands.len();
-    let clips = results.len();
     let misses: Vec<ClipResult> = results
         .into_iter()
         .filter(|r| {
@@ -337,17 +290,7 @@ fn summarise(manifest: &Path, results: Vec<ClipResult>, lm: bool, errors: usize)
         .collect();
     AudioReport {
         manifest: manifest.display().to_string(),
-        clips,
-        commands,
-        plan_exact,
-        wrong_shown_as_understood: wrong_shown,
-        wrong_flagged,
-        no_plan,
-        uncertain,
-        exact_and_sure,
-        plans_from_no_command,
-        median_s,
-        p95_s,
+        scores,
         lm,
         realtime,
         errors: misses,
@@ -388,34 +331,40 @@ fn show(p: &Option<PlanValues>) -> String {
 fn print_report(r: &AudioReport) {
     println!(
         "extraits : {} ({} commandes){}",
-        r.clips,
-        r.commands,
+        r.scores.clips,
+        r.scores.commands,
         if r.lm { "" } else { ", sans modèle de langue" }
     );
-    println!("plan exact : {:.3}", r.plan_exact);
+    println!("plan exact : {:.3}", r.scores.plan_exact);
     println!(
         "plan faux montré comme compris : {:.3}",
-        r.wrong_shown_as_understood
+        r.scores.wrong_shown_as_understood
     );
-    println!("plan faux signalé « À vérifier » : {:.3}", r.wrong_flagged);
-    println!("aucun plan : {:.3}", r.no_plan);
-    println!("plans à vérifier (justes ou faux) : {:.3}", r.uncertain);
-    println!("exact et sûr : {:.3}", r.exact_and_sure);
-    if r.plans_from_no_command > 0 {
+    println!(
+        "plan faux signalé « À vérifier » : {:.3}",
+        r.scores.wrong_flagged
+    );
+    println!("aucun plan : {:.3}", r.scores.no_plan);
+    println!(
+        "plans à vérifier (justes ou faux) : {:.3}",
+        r.scores.uncertain
+    );
+    println!("exact et sûr : {:.3}", r.scores.exact_and_sure);
+    if r.scores.plans_from_no_command > 0 {
         println!(
             "plans donnés sans commande (silence, bruit) : {}",
-            r.plans_from_no_command
+            r.scores.plans_from_no_command
         );
     }
     match &r.realtime {
         None => println!(
             "temps par extrait : médiane {:.2} s, p95 {:.2} s",
-            r.median_s, r.p95_s
+            r.scores.median_s, r.scores.p95_s
         ),
         Some(rt) => {
             println!(
                 "fin de la parole -> plan montré : médiane {:.2} s, p95 {:.2} s",
-                r.median_s, r.p95_s
+                r.scores.median_s, r.scores.p95_s
             );
             let m = &rt.mean;
             println!(
@@ -443,20 +392,5 @@ fn print_report(r: &AudioReport) {
                     .unwrap_or_default()
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outcomes() {
-        let want = PlanValues::new(12, 120, 30);
-        let other = PlanValues { rounds: 10, ..want };
-        assert_eq!(outcome(&want, Some(&want), true), Outcome::Exact);
-        assert_eq!(outcome(&want, Some(&other), false), Outcome::WrongShown);
-        assert_eq!(outcome(&want, Some(&other), true), Outcome::WrongFlagged);
-        assert_eq!(outcome(&want, None, false), Outcome::NoPlan);
     }
 }

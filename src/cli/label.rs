@@ -4,9 +4,9 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use speechtimer::corpus::{self, label_studio::LabelConfig};
-use speechtimer::label::{Client, LabelError, Predicted, pulled, push_tasks};
-use speechtimer::nlu::Nlu;
+use speechtimer_corpus::label_studio::LabelConfig;
+use speechtimer_label::{Client, LabelError, Predicted, pulled, push_tasks};
+use speechtimer_nlu::Nlu;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -148,7 +148,7 @@ fn pull(client: &Client, project: u64, out: &Path) -> Result<()> {
         .with_context(|| format!("impossible d'écrire dans {}", dir.display()))?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
-        corpus::write_jsonl(&mut w, &got.examples)?;
+        speechtimer_corpus::write_jsonl(&mut w, &got.examples)?;
         w.flush()?;
     }
     tmp.persist(out)

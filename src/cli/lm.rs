@@ -4,8 +4,8 @@ use super::model::ModelArgs;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::ProgressBar;
-use speechtimer::asr::{DecodeOptions, LmChoice, TokenLm, Transcriber};
-use speechtimer::train::lm::{LmRecipe, build_domain_lm};
+use speechtimer_asr::{DecodeOptions, LmChoice, TokenLm, Transcriber};
+use speechtimer_train::lm::{LmRecipe, build_domain_lm};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -94,7 +94,7 @@ pub(crate) fn run(cmd: LmCmd) -> Result<()> {
                 None => (
                     TokenLm::embedded()?,
                     "intégré".to_string(),
-                    speechtimer::lm::EMBEDDED.len(),
+                    speechtimer_lm::EMBEDDED.len(),
                 ),
             };
             println!(

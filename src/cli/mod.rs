@@ -11,4 +11,6 @@ pub(crate) mod label;
 pub(crate) mod lm;
 pub(crate) mod model;
 pub(crate) mod ner;
+pub(crate) mod progress;
 pub(crate) mod serve;
+pub(crate) mod stdio;

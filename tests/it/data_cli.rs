@@ -1,7 +1,7 @@
 //! End-to-end paths of `speechtimer data` and `speechtimer eval`.
 
-use speechtimer::corpus::{self, Example, generate, validate};
-use speechtimer::values::Label;
+use speechtimer_core::values::Label;
+use speechtimer_corpus::{Example, generate, validate};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -18,7 +18,7 @@ fn text(out: &[u8]) -> String {
 
 fn jsonl(examples: &[Example]) -> Vec<u8> {
     let mut buf = Vec::new();
-    corpus::write_jsonl(&mut buf, examples).unwrap();
+    speechtimer_corpus::write_jsonl(&mut buf, examples).unwrap();
     buf
 }
 
@@ -27,14 +27,14 @@ fn generate_20000_is_deterministic_valid_and_covers_every_label() {
     let a = jsonl(&generate::generate(20_000, 1, |_| {}));
     let b = jsonl(&generate::generate(20_000, 1, |_| {}));
     assert!(a == b, "same seed, different bytes");
-    let report = corpus::check_lines(&a[..]);
+    let report = speechtimer_corpus::check_lines(&a[..]);
     assert_eq!(report.lines, 20_000);
     assert!(
         report.is_clean(),
         "{:?}",
         &report.problems[..report.problems.len().min(5)]
     );
-    let examples: Vec<Example> = corpus::read_jsonl(&a[..])
+    let examples: Vec<Example> = speechtimer_corpus::read_jsonl(&a[..])
         .map(|(_, r)| r.unwrap())
         .collect();
     let summary = generate::summarise(&examples);
@@ -169,7 +169,7 @@ fn fixture() -> PathBuf {
 fn label_studio_import() {
     let out = speechtimer(&["data", "import-ls", fixture().to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let examples: Vec<Example> = corpus::read_jsonl(&out.stdout[..])
+    let examples: Vec<Example> = speechtimer_corpus::read_jsonl(&out.stdout[..])
         .map(|(_, r)| r.unwrap())
         .collect();
     assert_eq!(examples.len(), 3);

@@ -7,11 +7,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use speechtimer::app::clock::Clock;
 use speechtimer::app::{AppState, SpeechTimerApp};
-use speechtimer::audio::capture::Level;
-use speechtimer::audio::playback::Silent;
-use speechtimer::timer::{Phase, RunState};
-use speechtimer::values::Quantity;
-use speechtimer::voice::{Heard, Timings, VoiceMsg};
+use speechtimer_audio::blocks::Level;
+use speechtimer_core::timer::{Phase, RunState};
+use speechtimer_core::values::Quantity;
+use speechtimer_devices::playback::Silent;
+use speechtimer_voice::{Heard, Timings, VoiceMsg};
 use std::time::Duration;
 
 fn harness(clock: &Clock) -> Harness<'static, SpeechTimerApp> {
@@ -220,7 +220,7 @@ fn space_typed_in_the_command_field_does_not_start_the_timer() {
 #[test]
 fn typed_command_fills_the_plan_and_highlights_the_numbers() {
     let clock = Clock::manual();
-    let nlu = std::sync::Arc::new(speechtimer::nlu::Nlu::embedded().unwrap());
+    let nlu = std::sync::Arc::new(speechtimer_nlu::Nlu::embedded().unwrap());
     let state = AppState::new(None, Box::new(Silent::default()), clock.clone()).with_nlu(Some(nlu));
     let mut h = harness_for(state);
     h.step();
@@ -321,13 +321,13 @@ fn missing_speech_model_is_offered_and_progress_shown() {
 }
 
 fn voice_harness(clock: &Clock) -> Harness<'static, SpeechTimerApp> {
-    let nlu = std::sync::Arc::new(speechtimer::nlu::Nlu::embedded().unwrap());
+    let nlu = std::sync::Arc::new(speechtimer_nlu::Nlu::embedded().unwrap());
     harness_for(AppState::new(None, Box::new(Silent::default()), clock.clone()).with_nlu(Some(nlu)))
 }
 
 /// What the voice worker sends for `transcript` (the embedded model reads it).
 fn heard(transcript: &str) -> VoiceMsg {
-    let parsed = speechtimer::nlu::Nlu::embedded()
+    let parsed = speechtimer_nlu::Nlu::embedded()
         .unwrap()
         .parse(transcript)
         .unwrap();
@@ -337,8 +337,8 @@ fn heard(transcript: &str) -> VoiceMsg {
         parsed: Some(parsed.clone()),
         speculation: Default::default(),
     };
-    match parsed.plan.as_ref().map(|v| v.to_workout_plan()) {
-        Ok(Ok(_)) => VoiceMsg::Understood(heard),
+    match parsed.verdict().plan() {
+        Some(_) => VoiceMsg::Understood(heard),
         _ => VoiceMsg::NotUnderstood {
             heard,
             missing: "incomplet".into(),
@@ -485,7 +485,7 @@ fn an_uncertain_count_is_to_check_and_never_starts_by_itself() {
         .state
         .apply_voice(heard("Cesse séries de 30 secondes, 10 secondes de repos"));
     h.step();
-    let parsed = h.state().state.understood.clone().unwrap();
+    let parsed = h.state().state.understood.clone().unwrap().parsed;
     assert_eq!(parsed.plan.as_ref().map(|p| p.rounds), Ok(16), "{parsed:?}");
     // shown as to check, not as understood, and the field is marked
     assert!(shows_part(
@@ -670,8 +670,8 @@ fn the_countdown_flashes_at_phase_changes_unless_motion_is_reduced() {
 
 #[test]
 fn volume_and_cue_mode_are_saved_in_prefs() {
-    use speechtimer::app::cues::CueMode;
     use speechtimer::app::store::Store;
+    use speechtimer_core::cues::CueMode;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     let clock = Clock::manual();
@@ -695,8 +695,8 @@ fn volume_and_cue_mode_are_saved_in_prefs() {
 /// A sink with no output device: it says so, and records what it is asked.
 struct NoDevice(std::sync::Arc<Silent>);
 
-impl speechtimer::audio::playback::CueSink for NoDevice {
-    fn play(&self, cue: speechtimer::audio::beep::Cue) {
+impl speechtimer_devices::playback::CueSink for NoDevice {
+    fn play(&self, cue: speechtimer_core::cues::Cue) {
         self.0.play(cue);
     }
     fn say(&self, names: Vec<String>, room: Option<Duration>) {
@@ -712,8 +712,8 @@ impl speechtimer::audio::playback::CueSink for NoDevice {
 
 #[test]
 fn the_coach_says_the_plan_and_no_device_is_one_notice() {
-    use speechtimer::app::cues::CueMode;
-    use speechtimer::audio::playback::Asked;
+    use speechtimer_core::cues::CueMode;
+    use speechtimer_devices::playback::Asked;
     let asked = std::sync::Arc::new(Silent::default());
     let clock = Clock::manual();
     let mut state = AppState::new(None, Box::new(NoDevice(asked.clone())), clock.clone());

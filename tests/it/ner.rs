@@ -2,18 +2,18 @@
 //! (embedded) model on the guide's example and on dev.jsonl, save/load,
 //! corrupt files and odd inputs.
 
-use speechtimer::corpus::generate::generate;
-use speechtimer::corpus::{Example, read_jsonl_file};
-use speechtimer::nlu::{Arch, ModelFiles, Nlu};
-use speechtimer::train::{TrainConfig, predict, train};
-use speechtimer::values::{Label, PlanValues};
+use speechtimer_core::values::{Label, PlanValues};
+use speechtimer_corpus::generate::generate;
+use speechtimer_corpus::{Example, read_jsonl_file};
+use speechtimer_nlu::{Arch, ModelFiles, Nlu};
+use speechtimer_train::{TrainConfig, predict, train};
 use std::path::PathBuf;
 
 /// What the guide's example means.
 const HEADLINE_PLAN: PlanValues = PlanValues::new(12, 120, 30);
 
 /// Just under the shipped model's plan exact over every field on
-/// tests/data/structures.jsonl (README, "NER model").
+/// tests/data/structures.jsonl (docs/results.md, "NER model").
 const STRUCTURES_FLOOR: f64 = 0.90;
 
 fn tiny_run(arch: Arch) {
@@ -118,7 +118,7 @@ fn plan_of(nlu: &Nlu, text: &str) -> Option<PlanValues> {
 
 #[test]
 fn embedded_model_expands_each_named_format_and_explicit_numbers_win() {
-    use speechtimer::values::Format;
+    use speechtimer_core::values::Format;
     let nlu = Nlu::embedded().unwrap();
     let with = |f, p: PlanValues| PlanValues {
         format: Some(f),
@@ -234,8 +234,8 @@ fn embedded_model_floor_on_the_structures_set() {
     assert!(gold.len() >= 80, "{} utterances", gold.len());
     let nlu = Nlu::embedded().unwrap();
     let pred = predict(&nlu, &gold).unwrap();
-    let report = speechtimer::corpus::metrics::evaluate(&gold, &pred);
-    // a floor under the measured figure (README); `speechtimer eval` gives it
+    let report = speechtimer_corpus::metrics::evaluate(&gold, &pred);
+    // a floor under the measured figure (docs/results.md); `speechtimer eval` gives it
     assert!(
         report.plan_exact_all >= STRUCTURES_FLOOR,
         "plan exact over every field {}",
@@ -263,7 +263,7 @@ fn embedded_model_floor_on_dev() {
     let gold = read_jsonl_file(&path).unwrap();
     let nlu = Nlu::embedded().unwrap();
     let pred = predict(&nlu, &gold).unwrap();
-    let report = speechtimer::corpus::metrics::evaluate(&gold, &pred);
+    let report = speechtimer_corpus::metrics::evaluate(&gold, &pred);
     // a floor that catches a broken shipped model; `speechtimer eval` gives the figure
     assert!(
         report.plan_exact_match >= 0.90,

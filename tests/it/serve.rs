@@ -2,7 +2,7 @@
 //! and bad input, concurrent requests, and the Whisper-less mode.
 
 use serde_json::{Value, json};
-use speechtimer::serve::{self, App, Limits, ServeOptions};
+use speechtimer_serve::{App, Limits, ServeOptions};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Barrier, OnceLock};
@@ -21,7 +21,9 @@ fn start(opts: ServeOptions) -> String {
             .build()
             .expect("runtime");
         rt.block_on(async move {
-            let server = serve::bind(&app, "127.0.0.1", 0).await.expect("bind");
+            let server = speechtimer_serve::bind(&app, "127.0.0.1", 0)
+                .await
+                .expect("bind");
             tx.send(server.local_addr()).expect("report address");
             server.run(std::future::pending()).await.expect("serve");
         });
@@ -370,7 +372,7 @@ fn openapi_lists_every_endpoint_and_describes_what_is_served() {
     // every field of what /parse, /predict and /health send is described
     let described = |path: &str, method: &str, v: &Value| {
         assert_eq!(
-            serve::described::undescribed_field(&doc, path, method, v),
+            speechtimer_serve::described::undescribed_field(&doc, path, method, v),
             None,
             "{method} {path}: {v}"
         );
@@ -442,7 +444,7 @@ fn transcribe_headline_clips() {
             assert!(v["timings"][key].is_number(), "{key}: {v}");
         }
         assert_eq!(
-            serve::described::undescribed_field(&doc, "/transcribe", "post", &v),
+            speechtimer_serve::described::undescribed_field(&doc, "/transcribe", "post", &v),
             None,
             "{file}: {v}"
         );
@@ -879,4 +881,47 @@ fn fuzzed_bodies_get_json_answers_and_never_a_server_error() {
         (200, Some(12)),
         "{v}"
     );
+}
+
+/// `speechtimer serve` as a user starts it (no RUST_LOG): one log line per
+/// request on stderr, as docs/api.md says.
+#[test]
+fn the_command_logs_each_request_by_default() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_speechtimer"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--whisper-model",
+            "/nonexistent/ggml-base.bin",
+        ])
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("speechtimer serve starts");
+    let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    out.read_line(&mut line).expect("the address line");
+    let addr = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let (status, _) = get(&addr, "/health");
+    let (missing, _) = get(&addr, "/nowhere");
+    child.kill().expect("stop the server");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("its log");
+    let _ = child.wait();
+    assert_eq!((status, missing), (200, 404));
+    let logged = |want: &str| err.lines().filter(|l| l.contains(want)).count();
+    assert_eq!(logged("GET /health -> 200"), 1, "log:\n{err}");
+    assert_eq!(logged("GET /nowhere -> 404"), 1, "log:\n{err}");
 }

@@ -3,15 +3,16 @@
 //! Needs the Whisper model (see `crate::common::model_or_skip`).
 
 use crate::common::{Clip, fixtures, manifest, model_or_skip};
-use speechtimer::nlu::Nlu;
-use speechtimer::voice::worker::EARLY_MS;
-use speechtimer::voice::{Heard, Source, Voice, VoiceConfig, VoiceMsg, count};
+use speechtimer_devices::Source;
+use speechtimer_nlu::Nlu;
+use speechtimer_voice::worker::EARLY_MS;
+use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, count};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Share of command clips whose plan comes out exactly right: measured
-/// 12/22 = 0.545 with the fused LM and count rescoring (see README, "Talk to
-/// it"); the floor sits just under it.
+/// 12/22 = 0.545 with the fused LM and count rescoring (see docs/results.md, "Voice to plan, end
+/// to end"); the floor sits just under it.
 const PLAN_EXACT_FLOOR: f64 = 0.50;
 
 /// Sends one clip to the worker and waits for its outcome, checking the
@@ -119,7 +120,7 @@ fn audio_fixtures_to_plans_through_the_voice_pipeline() {
             }
         }
         // the headline at normal pace; the slow fr1 one is now heard « 30
-        // secondes en tout chaque série » (the LM's « en tout »): see README
+        // secondes en tout chaque série » (the LM's « en tout »): see docs/results.md
         if clip.file == "headline-fr4.wav" {
             assert!(right, "{}: headline plan wrong: {msg:?}", clip.file);
             assert!(matches!(msg, VoiceMsg::Understood(_)));
@@ -278,10 +279,10 @@ fn window_with_a_missing_audio_file_says_so_before_opening() {
 }
 
 /// Whisper with the default decoding, the tagger, and one fixture's samples.
-fn models_and(clip: &str) -> Option<(speechtimer::asr::Transcriber, Nlu, Vec<f32>)> {
+fn models_and(clip: &str) -> Option<(speechtimer_asr::Transcriber, Nlu, Vec<f32>)> {
     let model = model_or_skip("voice")?;
-    let asr = speechtimer::asr::Transcriber::load(&model, Default::default()).unwrap();
-    let samples = speechtimer::audio::wav::read_16k_mono(&fixtures().join(clip)).unwrap();
+    let asr = speechtimer_asr::Transcriber::load(&model, Default::default()).unwrap();
+    let samples = speechtimer_audio::wav::read_16k_mono(&fixtures().join(clip)).unwrap();
     Some((asr, Nlu::embedded().unwrap(), samples))
 }
 
@@ -324,7 +325,7 @@ fn rescoring_leaves_a_clean_clip_alone() {
     let Some((asr, nlu, samples)) = models_and("digits-fr1.wav") else {
         return;
     };
-    let u = speechtimer::voice::worker::hear(&asr, Some(&nlu), &samples, None).unwrap();
+    let u = speechtimer_voice::hear(&asr, Some(&nlu), &samples, None).unwrap();
     let parsed = u.parsed.expect("parsed");
     assert_eq!(parsed.text, u.transcript.text);
     assert!(u.rescore > Duration::ZERO, "the count was checked");
@@ -339,7 +340,7 @@ fn rescoring_leaves_a_clean_clip_alone() {
 }
 
 /// The committed fixtures through `speechtimer eval --audio`, as CI's
-/// benchmark: floors just under the measured figures (README, "Answering
+/// benchmark: floors just under the measured figures (docs/results.md, "Answering
 /// within a second"): 24 commands with the q8_0 model the app loads,
 /// measured 16/24 = 0.667 exact, 3/24 = 0.125 wrong plans shown as
 /// understood.

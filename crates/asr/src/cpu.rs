@@ -2,7 +2,7 @@
 //! nothing is known and the configured thread count stands). ggml's threads
 //! wait for each other at every step by spinning, so a decoder thread that
 //! shares its core with a busy process stalls all of them: on 2 cores with
-//! a build running, 1 thread measured twice as fast as 2 (README).
+//! a build running, 1 thread measured twice as fast as 2 (docs/results.md).
 
 use std::time::{Duration, Instant};
 

@@ -4,13 +4,16 @@
 
 pub mod convert;
 pub mod cpu;
+mod error;
 pub mod fusion;
+mod logs;
 pub mod mel;
 pub mod model_store;
 pub mod quantize;
 pub mod rescore;
 pub mod transcriber;
 
+pub use error::AsrError;
 pub use rescore::Decoded;
 pub use speechtimer_lm::TokenLm;
-pub use transcriber::{AsrError, AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};
+pub use transcriber::{AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};

@@ -3,14 +3,23 @@
 //! sequences through the decoder and tell how well each fits the sound.
 //! Used to choose the round count when the transcript's is unreadable.
 
-use super::transcriber::{AsrError, Transcriber};
+use super::error::AsrError;
+use speechtimer_lm::bpe::Bpe;
 use std::sync::MutexGuard;
-use whisper_rs::WhisperState;
+use whisper_rs::{WhisperContext, WhisperState};
+
+/// The token ids the decoder writes for `text` (byte-pair encoding).
+pub(crate) fn tokens_of(bpe: &Bpe, text: &str) -> Vec<i32> {
+    bpe.encode(text).into_iter().map(|t| t as i32).collect()
+}
 
 /// A finished transcription whose decoder can still be asked questions.
 /// It holds the transcriber's decoder state (its lock) until dropped.
 pub struct Decoded<'a> {
-    asr: &'a Transcriber,
+    ctx: &'a WhisperContext,
+    bpe: &'a Bpe,
+    /// The state stays for the next run (`DecodeOptions::keep_state`).
+    keep_state: bool,
     state: MutexGuard<'a, Option<WhisperState>>,
     /// What whisper.cpp put before the text: `<|startofprev|>` and the
     /// prompt, then `<|startoftranscript|><|fr|><|transcribe|><|notimestamps|>`.
@@ -22,7 +31,7 @@ impl Drop for Decoded<'_> {
     /// A state not kept for the next run is freed now, not when the next
     /// run replaces it: the window idles without it.
     fn drop(&mut self) {
-        if !self.asr.options().keep_state {
+        if !self.keep_state {
             *self.state = None;
         }
     }
@@ -33,29 +42,30 @@ impl Drop for Decoded<'_> {
 const FULL_SCORES: usize = 4;
 
 impl<'a> Decoded<'a> {
+    /// The decoder of `ctx` over the audio `state` holds; `prompt` is
+    /// the initial prompt's tokens as whisper.cpp split them.
     pub(super) fn new(
-        asr: &'a Transcriber,
+        ctx: &'a WhisperContext,
+        bpe: &'a Bpe,
+        keep_state: bool,
         state: MutexGuard<'a, Option<WhisperState>>,
-        prompt: Option<&str>,
+        prompt: &[i32],
         threads: usize,
     ) -> Self {
-        let ctx = asr.context();
         let mut prefix = Vec::new();
-        // the prompt is tokenized as whisper.cpp does it: no space added
-        if let Some(p) = prompt
-            && let Ok(toks) = asr.tokenize_prompt(p)
-            && !toks.is_empty()
-        {
+        if !prompt.is_empty() {
             prefix.push(ctx.token_prev());
             let max = (ctx.n_text_ctx() / 2 - 1).max(1) as usize;
-            prefix.extend_from_slice(&toks[toks.len().saturating_sub(max)..]);
+            prefix.extend_from_slice(&prompt[prompt.len().saturating_sub(max)..]);
         }
         prefix.push(ctx.token_sot());
         prefix.push(ctx.token_lang(whisper_rs::get_lang_id("fr").unwrap_or(0)));
         prefix.push(ctx.token_transcribe());
         prefix.push(ctx.token_not());
         Self {
-            asr,
+            ctx,
+            bpe,
+            keep_state,
             state,
             prefix,
             threads,
@@ -90,7 +100,7 @@ impl<'a> Decoded<'a> {
     }
 
     fn read_ln_probs(&self) -> Result<Vec<f32>, AsrError> {
-        let eot = self.asr.context().token_eot() as usize;
+        let eot = self.ctx.token_eot() as usize;
         let logits = self
             .state
             .as_ref()
@@ -145,12 +155,12 @@ impl<'a> Decoded<'a> {
         let context = if before.is_empty() {
             Vec::new()
         } else {
-            self.asr.tokenize(&format!(" {before}"))
+            tokens_of(self.bpe, &format!(" {before}"))
         };
         let first = self.next_ln_probs(&context)?;
         let mut texts = Vec::with_capacity(candidates.len());
         for c in candidates {
-            texts.push(self.asr.tokenize(&format!(" {}{after}", c.trim())));
+            texts.push(tokens_of(self.bpe, &format!(" {}{after}", c.trim())));
         }
         let mut order: Vec<usize> = (0..texts.len()).collect();
         let head = |i: usize| {
@@ -171,7 +181,7 @@ impl<'a> Decoded<'a> {
     /// `ln P` of the whole `text` (as Whisper would write it) over the
     /// audio: checks that the prefix is rebuilt as whisper.cpp builds it.
     pub fn score_text(&mut self, text: &str) -> Result<f32, AsrError> {
-        let tokens = self.asr.tokenize(&format!(" {}", text.trim()));
+        let tokens = tokens_of(self.bpe, &format!(" {}", text.trim()));
         let first = self.next_ln_probs(&[])?;
         self.ln_prob_of(&[], &first, &tokens)
     }

@@ -4,9 +4,11 @@
 //! is fused into the decoder (see `fusion.rs`).
 
 use super::cpu;
+use super::error::AsrError;
 use super::fusion::Fusion;
-use super::model_store::{self, StoreError};
-use super::rescore::Decoded;
+use super::logs;
+use super::model_store;
+use super::rescore::{Decoded, tokens_of};
 use speechtimer_audio::vad;
 use speechtimer_lm::bpe::Bpe;
 use speechtimer_lm::{LmError, TokenLm};
@@ -26,39 +28,6 @@ pub const MAX_SECONDS: f32 = 30.0;
 /// Prompt of count words that measured best with beam 5 (ASR-NOTES).
 pub const COUNT_PROMPT: &str =
     "Dix séries, huit répétitions, onze tours, six rounds de trente secondes, une minute de repos.";
-
-/// Why a model could not be loaded or a clip transcribed.
-#[derive(Debug, thiserror::Error)]
-pub enum AsrError {
-    /// The model file cannot be opened or fails its check.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The file passed the check but whisper.cpp could not load it.
-    #[error("modèle Whisper illisible ({path}) : relancez `speechtimer model fetch`")]
-    Load {
-        /// The model file, as displayed.
-        path: String,
-    },
-    /// whisper.cpp failed to make a decoder state, tokenize the prompt or
-    /// run.
-    #[error("la transcription a échoué : {0}")]
-    Decode(String),
-    /// The run was stopped from outside (speech resumed).
-    #[error("transcription interrompue")]
-    Aborted,
-}
-
-impl AsrError {
-    /// Whether `speechtimer model fetch` is the way out, which the message
-    /// already says (a missing, damaged or unreadable model).
-    pub fn fetch_helps(&self) -> bool {
-        match self {
-            AsrError::Store(e) => e.fetch_helps(),
-            AsrError::Load { .. } => true,
-            AsrError::Decode(_) | AsrError::Aborted => false,
-        }
-    }
-}
 
 /// How many encoder frames (20 ms each) Whisper looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +112,7 @@ pub struct DecodeOptions {
     pub rescore_count: bool,
     /// Keep one decoder state between utterances (its buffers are
     /// allocated once) instead of making one per utterance. Off: measured
-    /// no faster, and it changes what beam search writes (README).
+    /// no faster, and it changes what beam search writes (docs/results.md).
     pub keep_state: bool,
     /// whisper.cpp's flash attention; read when the model is loaded.
     pub flash_attn: bool,
@@ -160,7 +129,7 @@ pub enum LmChoice {
     Off,
 }
 
-/// Fusion weight that measured best on the dev audio (README, "Talk to it").
+/// Fusion weight that measured best on the dev audio (docs/results.md, "Voice to plan, end to end").
 pub const DEFAULT_LM_WEIGHT: f32 = 0.3;
 
 impl Default for DecodeOptions {
@@ -241,7 +210,7 @@ impl Transcriber {
     /// Loads the ggml model at `path` (checked first, so a damaged file gives
     /// a clear message instead of a crash deep in whisper.cpp).
     pub fn load(path: &Path, opts: DecodeOptions) -> Result<Self, AsrError> {
-        whisper_rs::install_logging_hooks();
+        logs::install();
         let t0 = Instant::now();
         model_store::check_ggml(path)?;
         let mut cparams = WhisperContextParameters::default();
@@ -330,11 +299,7 @@ impl Transcriber {
 
     /// The token ids the decoder writes for `text` (byte-pair encoding).
     pub fn tokenize(&self, text: &str) -> Vec<i32> {
-        self.bpe
-            .encode(text)
-            .into_iter()
-            .map(|t| t as i32)
-            .collect()
+        tokens_of(&self.bpe, text)
     }
 
     /// `text` split as whisper.cpp splits the initial prompt.
@@ -525,7 +490,10 @@ impl Transcriber {
         }
         let mut slot = self.take_state()?;
         let state = slot.as_mut().expect("just filled");
-        if let Err(e) = state.full(params, input) {
+        let watch = logs::Watch::new(abort);
+        let ran = state.full(params, input);
+        drop(watch);
+        if let Err(e) = ran {
             // a state left half-way is not reused
             *slot = None;
             return Err(if abort.is_some_and(|f| f.load(Ordering::Relaxed)) {
@@ -576,7 +544,13 @@ impl Transcriber {
         }
         // one thread: a one-token decode is too small to share, and ggml's
         // threads spin at each of its barriers
-        let decoded = (!no_speech).then(|| Decoded::new(self, slot, prompt, 1));
+        let decoded = (!no_speech).then(|| {
+            // the prompt is tokenized as whisper.cpp does it: no space added
+            let prompt = prompt
+                .and_then(|p| self.tokenize_prompt(p).ok())
+                .unwrap_or_default();
+            Decoded::new(&self.ctx, &self.bpe, o.keep_state, slot, &prompt, 1)
+        });
         Ok((transcript, decoded))
     }
 }

@@ -1,6 +1,7 @@
 //! Timer tones synthesized in code: sines under a raised-cosine envelope, so
 //! every tone starts and ends at zero and never clicks.
 
+use speechtimer_core::cues::Cue;
 use std::time::Duration;
 
 /// Sample rate of every synthesized buffer.
@@ -31,49 +32,32 @@ impl Tone {
     }
 }
 
-/// What the athlete hears for a timer event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Cue {
-    /// Short beep at 3, 2, 1 s before a phase ends.
-    Countdown,
-    /// Long high beep: go.
-    WorkStart,
-    /// Lower two-note tone: breathe.
-    RestStart,
-    /// Rising chime: finished.
-    Done,
+/// The tones of `cue`, played one after the other (a zero amplitude is a
+/// gap).
+pub fn tones(cue: Cue) -> Vec<Tone> {
+    match cue {
+        Cue::Countdown => vec![Tone::new(880.0, 120, 0.5)],
+        Cue::WorkStart => vec![Tone::new(1320.0, 600, 0.6)],
+        Cue::RestStart => vec![
+            Tone::new(660.0, 200, 0.5),
+            Tone::new(0.0, 60, 0.0),
+            Tone::new(440.0, 350, 0.5),
+        ],
+        Cue::Done => vec![
+            Tone::new(523.25, 180, 0.5),
+            Tone::new(659.25, 180, 0.5),
+            Tone::new(783.99, 180, 0.5),
+            Tone::new(1046.5, 600, 0.5),
+        ],
+    }
 }
 
-impl Cue {
-    /// Every cue, in the order above.
-    pub const ALL: [Cue; 4] = [Cue::Countdown, Cue::WorkStart, Cue::RestStart, Cue::Done];
-
-    /// The tones played one after the other (a zero amplitude is a gap).
-    pub fn tones(self) -> Vec<Tone> {
-        match self {
-            Cue::Countdown => vec![Tone::new(880.0, 120, 0.5)],
-            Cue::WorkStart => vec![Tone::new(1320.0, 600, 0.6)],
-            Cue::RestStart => vec![
-                Tone::new(660.0, 200, 0.5),
-                Tone::new(0.0, 60, 0.0),
-                Tone::new(440.0, 350, 0.5),
-            ],
-            Cue::Done => vec![
-                Tone::new(523.25, 180, 0.5),
-                Tone::new(659.25, 180, 0.5),
-                Tone::new(783.99, 180, 0.5),
-                Tone::new(1046.5, 600, 0.5),
-            ],
-        }
-    }
-
-    /// The cue as mono samples at [`SAMPLE_RATE`].
-    pub fn samples(self) -> Vec<f32> {
-        self.tones()
-            .iter()
-            .flat_map(|t| synth(*t, SAMPLE_RATE))
-            .collect()
-    }
+/// `cue` as mono samples at [`SAMPLE_RATE`].
+pub fn samples(cue: Cue) -> Vec<f32> {
+    tones(cue)
+        .iter()
+        .flat_map(|t| synth(*t, SAMPLE_RATE))
+        .collect()
 }
 
 /// One tone as mono samples; the envelope is 0 at the first and last sample.
@@ -127,10 +111,10 @@ mod tests {
     #[test]
     fn no_sample_above_one_and_envelope_starts_and_ends_at_zero() {
         for cue in Cue::ALL {
-            let samples = cue.samples();
-            assert!(!samples.is_empty());
-            assert!(samples.iter().all(|s| s.abs() <= 1.0), "{cue:?}");
-            for tone in cue.tones() {
+            let buffer = samples(cue);
+            assert!(!buffer.is_empty());
+            assert!(buffer.iter().all(|s| s.abs() <= 1.0), "{cue:?}");
+            for tone in tones(cue) {
                 let t = synth(tone, SAMPLE_RATE);
                 assert_eq!(t[0], 0.0);
                 assert!(
@@ -156,9 +140,9 @@ mod tests {
 
     #[test]
     fn cues_sound_distinct() {
-        assert_ne!(Cue::WorkStart.tones(), Cue::RestStart.tones());
-        let work = Cue::WorkStart.samples().len();
-        let beep = Cue::Countdown.samples().len();
+        assert_ne!(tones(Cue::WorkStart), tones(Cue::RestStart));
+        let work = samples(Cue::WorkStart).len();
+        let beep = samples(Cue::Countdown).len();
         assert!(work > 3 * beep, "the work beep is long");
     }
 }

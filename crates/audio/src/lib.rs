@@ -1,10 +1,10 @@
-//! Sound: beep synthesis and playback, microphone capture, WAV io,
-//! resampling to 16 kHz mono and voice activity detection.
+//! Sound as numbers, with no device: WAV io, resampling to 16 kHz mono,
+//! voice activity detection and endpointing, audio as a stream of blocks,
+//! beep synthesis and the coach's clip bank. The microphone and the
+//! speakers are `speechtimer-devices`.
 
 pub mod beep;
-pub mod capture;
-mod output;
-pub mod playback;
+pub mod blocks;
 pub mod resample;
 pub mod speech;
 pub mod vad;

@@ -7,7 +7,7 @@ use std::io::Cursor;
 use std::time::Duration;
 
 /// The bank: every clip end to end, one Ogg Vorbis stream.
-const BANK_OGG: &[u8] = include_bytes!("../../../assets/voice/bank.ogg");
+pub const BANK_OGG: &[u8] = include_bytes!("../../../assets/voice/bank.ogg");
 /// Its index: name, first sample, samples, text (tab-separated).
 const BANK_TSV: &str = include_str!("../../../assets/voice/bank.tsv");
 /// Silence between two words of a sentence.
@@ -24,6 +24,60 @@ pub enum SpeechError {
     /// The index names a clip outside the decoded audio, or is malformed.
     #[error("index de la voix du coach faux : {0}")]
     Index(String),
+}
+
+/// An Ogg Vorbis stream decoded whole (symphonia, gapless as rodio plays
+/// it): its rate, its channel count and its samples, interleaved.
+pub fn decode_ogg(bytes: &'static [u8]) -> Result<(u32, usize, Vec<f32>), SpeechError> {
+    use symphonia::core::audio::SampleBuffer;
+    use symphonia::core::errors::Error;
+    use symphonia::core::formats::FormatOptions;
+    use symphonia::core::io::MediaSourceStream;
+    let bad = |e: Error| SpeechError::Decode(e.to_string());
+    let stream = MediaSourceStream::new(Box::new(Cursor::new(bytes)), Default::default());
+    let mut hint = symphonia::core::probe::Hint::new();
+    hint.with_extension("ogg");
+    let format = FormatOptions {
+        enable_gapless: true,
+        ..Default::default()
+    };
+    let mut reader = symphonia::default::get_probe()
+        .format(&hint, stream, &format, &Default::default())
+        .map_err(bad)?
+        .format;
+    let track = reader
+        .default_track()
+        .ok_or_else(|| SpeechError::Decode("aucune piste".into()))?;
+    let (id, params) = (track.id, track.codec_params.clone());
+    let rate = params
+        .sample_rate
+        .ok_or_else(|| SpeechError::Decode("fréquence inconnue".into()))?;
+    let channels = params.channels.map_or(1, |c| c.count());
+    let mut decoder = symphonia::default::get_codecs()
+        .make(&params, &Default::default())
+        .map_err(bad)?;
+    let mut samples = Vec::new();
+    loop {
+        let packet = match reader.next_packet() {
+            Ok(p) => p,
+            Err(Error::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(bad(e)),
+        };
+        if packet.track_id() != id {
+            continue;
+        }
+        match decoder.decode(&packet) {
+            Ok(decoded) => {
+                let mut buf = SampleBuffer::<f32>::new(decoded.capacity() as u64, *decoded.spec());
+                buf.copy_interleaved_ref(decoded);
+                samples.extend_from_slice(buf.samples());
+            }
+            // a damaged packet is skipped, as a player does
+            Err(Error::DecodeError(e)) => tracing::debug!("voice bank: packet skipped: {e}"),
+            Err(e) => return Err(bad(e)),
+        }
+    }
+    Ok((rate, channels, samples))
 }
 
 /// The decoded clips, by name.
@@ -48,14 +102,10 @@ pub struct Sentence {
 impl Bank {
     /// Decodes the embedded bank (about 20 ms of work for 76 s of audio).
     pub fn embedded() -> Result<Self, SpeechError> {
-        let decoder = rodio::Decoder::new_vorbis(Cursor::new(BANK_OGG))
-            .map_err(|e| SpeechError::Decode(e.to_string()))?;
-        let rate = rodio::Source::sample_rate(&decoder).get();
-        let channels = rodio::Source::channels(&decoder).get();
+        let (rate, channels, samples) = decode_ogg(BANK_OGG)?;
         if channels != 1 {
             return Err(SpeechError::Decode(format!("{channels} canaux, 1 attendu")));
         }
-        let samples: Vec<f32> = decoder.collect();
         Self::from_parts(rate, samples, BANK_TSV)
     }
 
@@ -198,5 +248,31 @@ mod tests {
         assert!(Bank::from_parts(22_050, vec![0.0; 10], "a\t5\t10\tx").is_err());
         assert!(Bank::from_parts(22_050, vec![0.0; 10], "a\tfive\t1\tx").is_err());
         assert!(Bank::from_parts(22_050, vec![0.0; 10], "# header only").is_ok());
+    }
+
+    #[test]
+    fn the_bank_holds_every_word_the_coach_can_say() {
+        use speechtimer_core::coach::{Word, schedule};
+        use speechtimer_core::cues::clip_names;
+        use speechtimer_core::plan::WorkoutPlan;
+        let bank = bank();
+        for w in Word::all() {
+            assert!(bank.clip(&w.clip_name()).is_some(), "no clip for {w:?}");
+        }
+        // and every cue of a long plan finds its clips
+        let plan = WorkoutPlan::new(
+            12,
+            Duration::from_secs(120),
+            Duration::from_secs(30),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        for cue in schedule(&plan) {
+            let s = bank.sentence(&clip_names(&cue.words), None);
+            assert!(
+                s.unknown.is_empty() && s.words == cue.words.len(),
+                "{cue:?}"
+            );
+        }
     }
 }

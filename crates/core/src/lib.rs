@@ -3,6 +3,7 @@
 //! quantities turned into plan values.
 
 pub mod coach;
+pub mod cues;
 pub mod plan;
 pub mod timer;
 pub mod values;

@@ -9,6 +9,7 @@ pub mod store;
 pub mod tags;
 pub mod tokenize;
 pub mod trust;
+mod verdict;
 
 use candle_core::Device;
 use crf::CrfScores;
@@ -21,6 +22,7 @@ use speechtimer_core::values::{
 pub use store::{LoadError, ModelFiles};
 use tokenize::{NerTokenizer, Token};
 pub use trust::{FieldTrust, PlanTrust, Trust};
+pub use verdict::Verdict;
 
 /// What a transcript means.
 #[derive(Debug, Clone, PartialEq)]

@@ -192,7 +192,7 @@ pub(crate) async fn transcribe(
     // (a doubtful round count is heard again)
     let heard = blocking(move || {
         let _held = (ticket, permit);
-        speechtimer_voice::worker::hear(&transcriber, Some(&nlu), &samples, None)
+        speechtimer_voice::hear(&transcriber, Some(&nlu), &samples, None)
             .map_err(ApiError::internal)
     })
     .await?;

@@ -7,9 +7,9 @@
 //! pause does end the utterance, the early run heard the whole of it, so
 //! its result is the final one and nothing is decoded twice.
 
-use super::worker::{Understanding, hear};
+use super::hear::{Understanding, hear};
 use speechtimer_asr::Transcriber;
-use speechtimer_audio::capture::{Blocks, Level};
+use speechtimer_audio::blocks::{Blocks, Level};
 use speechtimer_audio::resample::TARGET_RATE;
 use speechtimer_audio::vad::{Endpoint, EndpointConfig, Endpointer, EnergyVad, VoiceDetector};
 use speechtimer_nlu::Nlu;
@@ -57,15 +57,13 @@ pub struct Listened {
     pub speech_ended: Option<Instant>,
     /// How the early runs went.
     pub speculation: Speculation,
+    /// The utterance as recorded, 16 kHz mono (empty when no speech).
+    pub samples: Vec<f32>,
 }
 
-/// A sure plan: complete, valid, no field to check.
-pub fn is_sure(u: &Understanding) -> bool {
-    u.parsed.as_ref().is_some_and(|p| {
-        p.plan
-            .as_ref()
-            .is_ok_and(|v| v.to_workout_plan().is_ok() && !p.trust.is_uncertain())
-    })
+/// A sure plan ([`speechtimer_nlu::Verdict::Sure`]): may be shown early.
+fn is_sure(u: &Understanding) -> bool {
+    u.parsed.as_ref().is_some_and(|p| p.verdict().is_sure())
 }
 
 struct Run<'s> {
@@ -115,6 +113,7 @@ pub fn listen_and_hear(
             if let Some(r) = running.take() {
                 r.abort.store(true, Ordering::Relaxed);
                 spec.aborted += 1;
+                tracing::debug!("early run aborted: speech resumed");
                 // the scope joins it; its result is not wanted
                 drop(r.handle);
             }
@@ -170,6 +169,7 @@ pub fn listen_and_hear(
                         hangover: Duration::ZERO,
                         speech_ended: None,
                         speculation: spec,
+                        samples: Vec::new(),
                     });
                 }
                 _ => {}
@@ -205,6 +205,7 @@ pub fn listen_and_hear(
                 hangover: Duration::ZERO,
                 speech_ended: None,
                 speculation: spec,
+                samples: Vec::new(),
             });
         }
         // the utterance is over: say so at once, whatever is left to do
@@ -225,6 +226,7 @@ pub fn listen_and_hear(
                 hangover: waited(early),
                 speech_ended,
                 speculation: spec,
+                samples: ep.into_utterance(),
             });
         }
         let u = hear(asr, nlu, ep.utterance(), None)?;
@@ -233,6 +235,7 @@ pub fn listen_and_hear(
             hangover: waited(hangover),
             speech_ended,
             speculation: spec,
+            samples: ep.into_utterance(),
         })
     })
 }

@@ -1,16 +1,17 @@
-//! Voice to plan: one worker thread owns capture -> Whisper -> NER and
+//! Voice to plan: one worker thread owns listening -> Whisper -> NER and
 //! reports to the window over a channel, so the UI thread never waits on
-//! audio or models. Also the words that drive a running workout.
+//! audio or models. Also the words that drive a running workout. Knows no
+//! device: it is handed something that opens a stream of blocks.
 
 pub mod clarity;
 pub mod command;
 pub mod count;
 pub mod endpoint;
+mod hear;
 mod report;
-pub mod source;
 pub mod worker;
 
 pub use command::{TimerCommand, timer_command};
+pub use hear::{Understanding, hear};
 pub use report::HeardReport;
-pub use source::Source;
 pub use worker::{Heard, Timings, Voice, VoiceConfig, VoiceLoop, VoiceMsg};

@@ -1,7 +1,7 @@
 //! What a clip said and meant, as `transcribe --json` and `/transcribe`
 //! write it: one struct for both.
 
-use crate::worker::Understanding;
+use crate::hear::Understanding;
 use serde::Serialize;
 use speechtimer_nlu::Reading;
 

@@ -2,10 +2,9 @@
 //! source when asked, and reports each stage over a channel.
 
 use super::endpoint::{self, Event, Speculation};
-use super::source::Source;
-use super::{clarity, count};
-use speechtimer_asr::{DecodeOptions, Transcriber, Transcript};
-use speechtimer_audio::capture::Level;
+use super::hear::{Understanding, hear};
+use speechtimer_asr::{DecodeOptions, Transcriber};
+use speechtimer_audio::blocks::{Level, OpenBlocks};
 use speechtimer_audio::vad::EndpointConfig;
 use speechtimer_nlu::{Nlu, Parsed};
 use std::path::PathBuf;
@@ -33,7 +32,7 @@ pub struct VoiceConfig {
 }
 
 /// The pause that starts an early run. 200 ms measured 70 ms faster than
-/// 300 with the same plans (README); shorter pauses between words only
+/// 300 with the same plans (docs/results.md); shorter pauses between words only
 /// start runs that are aborted.
 pub const EARLY_MS: u32 = 200;
 
@@ -128,7 +127,7 @@ pub enum VoiceMsg {
 }
 
 enum Request {
-    Listen(Source),
+    Listen(Box<dyn OpenBlocks>),
 }
 
 /// The UI's handle on the worker. Dropping it ends the worker once its
@@ -200,12 +199,13 @@ impl Voice {
         )
     }
 
-    /// Listens to one utterance from `source` (ended by silence or by
-    /// [`Voice::stop_listening`]).
-    pub fn listen(&self, source: Source) {
+    /// Listens to one utterance from `source` (a microphone or a file,
+    /// `speechtimer_devices::Source`), ended by silence or by
+    /// [`Voice::stop_listening`].
+    pub fn listen(&self, source: impl OpenBlocks + 'static) {
         self.stop.store(false, Ordering::Relaxed);
         // the worker only goes away with this handle
-        let _ = self.requests.send(Request::Listen(source));
+        let _ = self.requests.send(Request::Listen(Box::new(source)));
     }
 
     /// Ends the current recording now; what was said is still transcribed.
@@ -253,14 +253,18 @@ impl Worker {
     fn run(mut self, rx: Receiver<Request>, send: &dyn Fn(VoiceMsg)) {
         while let Ok(Request::Listen(source)) = rx.recv() {
             let msg = self
-                .utterance(&source, send)
+                .utterance(source.as_ref(), send)
                 .unwrap_or_else(VoiceMsg::Error);
             send(msg);
             release_freed_memory();
         }
     }
 
-    fn utterance(&mut self, source: &Source, send: &dyn Fn(VoiceMsg)) -> Result<VoiceMsg, String> {
+    fn utterance(
+        &mut self,
+        source: &dyn OpenBlocks,
+        send: &dyn Fn(VoiceMsg),
+    ) -> Result<VoiceMsg, String> {
         if self.asr.is_none() {
             send(VoiceMsg::Loading);
             let t = Transcriber::load(&self.config.whisper, self.config.decode.clone())
@@ -324,65 +328,6 @@ impl Worker {
     }
 }
 
-/// What one clip gave: Whisper's transcript and, when a tagger is given
-/// and something was said, what it means.
-#[derive(Debug, Clone)]
-pub struct Understanding {
-    /// Whisper's output.
-    pub transcript: Transcript,
-    /// What the tagger read; `None` without a tagger or when nothing was
-    /// said.
-    pub parsed: Option<Parsed>,
-    /// The tagger's time on the transcript (tagging again after a count
-    /// is heard again counts in `rescore`).
-    pub nlu: Duration,
-    /// Hearing a doubtful round count again (zero when it was not).
-    pub rescore: Duration,
-}
-
-/// Transcribes `samples` and reads the plan in the transcript; a doubtful
-/// round count is heard again over the same audio (`count.rs`), and a
-/// duration Whisper hesitated over is flagged (`clarity.rs`). The one
-/// path from samples to plan: the window, `eval --audio` and `/transcribe`
-/// all go through it. Setting `abort` stops Whisper (an early run whose
-/// speaker went on talking).
-pub fn hear(
-    asr: &Transcriber,
-    nlu: Option<&Nlu>,
-    samples: &[f32],
-    abort: Option<&AtomicBool>,
-) -> Result<Understanding, String> {
-    let (transcript, decoded) = asr
-        .transcribe_keep(samples, abort)
-        .map_err(|e| e.to_string())?;
-    let mut out = Understanding {
-        transcript,
-        parsed: None,
-        nlu: Duration::ZERO,
-        rescore: Duration::ZERO,
-    };
-    let Some(nlu) = nlu.filter(|_| !out.transcript.no_speech) else {
-        return Ok(out);
-    };
-    let t0 = Instant::now();
-    let mut parsed = nlu.parse(&out.transcript.text).map_err(|e| e.to_string())?;
-    out.nlu = t0.elapsed();
-    let clarity = clarity::duration_probs(&parsed, &asr.token_spans(&out.transcript));
-    let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
-    if let (Some(slot), Some(mut decoded)) = (slot, decoded) {
-        let t1 = Instant::now();
-        match count::hear_again(nlu, &mut decoded, &parsed, &slot) {
-            Ok(Some(better)) => parsed = better,
-            Ok(None) => {}
-            Err(e) => tracing::warn!("count not rescored: {e}"),
-        }
-        out.rescore = t1.elapsed();
-    }
-    clarity::flag_unclear(&mut parsed, &clarity);
-    out.parsed = Some(parsed);
-    Ok(out)
-}
-
 /// [`hear`], as the report the window gets.
 pub fn understand(
     asr: &Transcriber,
@@ -424,10 +369,7 @@ pub fn report(u: &Understanding, hangover: Duration, speech_ended: Option<Instan
     let Some(parsed) = u.parsed.clone() else {
         return not_understood(t.text.clone(), "modèle de compréhension indisponible");
     };
-    let missing = match &parsed.plan {
-        Ok(values) => values.to_workout_plan().err().map(|e| e.to_string()),
-        Err(e) => Some(e.to_string()),
-    };
+    let missing = parsed.verdict().problem();
     let heard = Heard {
         transcript: parsed.text.clone(),
         parsed: Some(parsed),

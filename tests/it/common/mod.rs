@@ -1,7 +1,7 @@
 //! Shared by the tests that need the Whisper model and the audio fixtures.
 #![allow(dead_code)]
 
-use speechtimer::asr::model_store;
+use speechtimer_asr::model_store;
 use std::path::PathBuf;
 
 pub(crate) fn fixtures() -> PathBuf {

@@ -78,7 +78,7 @@ pub fn locate_with(
         (data_dir, Origin::DataDir),
     ] {
         if let Some(path) = path {
-            // the q8_0 copy decodes as well and faster (README): it wins
+            // the q8_0 copy decodes as well and faster (docs/results.md): it wins
             let q8 = path.with_file_name(quantize::OUT_FILE);
             if q8.is_file() {
                 return Ok((q8, origin));

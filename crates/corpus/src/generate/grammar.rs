@@ -5,144 +5,12 @@
 use super::lexicon::*;
 use super::numbers::{NumberWriter, sound_alike_for};
 use super::sentence::{Kind, Sentence};
-use super::structure::{FORMAT_SHARE, FormatSays, STRUCTURE_SHARE, add_structure, sample_format};
 use rand::Rng;
-use rand::seq::SliceRandom;
-use speechtimer_core::values::{Expanded, Format, Label, PlanValues, Quantity, Said};
+use speechtimer_core::values::{Label, Quantity};
 
 /// Chance that a round count is written as one of its sound-alikes
 /// (besides the rarer sound-alikes of any number in words).
 const COUNT_SOUND_ALIKE: f64 = 0.05;
-
-/// A plan to say: `rounds: None` when the count is not said, `rest_s: None`
-/// when the break is not said, `Some(0)` when "sans repos" is said; the
-/// other fields likewise `None` when not said. `work_s` is `None` only
-/// when a format gives it.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Spoken {
-    pub rounds: Option<u32>,
-    pub work_s: Option<u32>,
-    pub rest_s: Option<u32>,
-    pub sets: Option<u32>,
-    pub set_rest_s: Option<u32>,
-    pub prepare_s: Option<u32>,
-    pub warmup_s: Option<u32>,
-    pub cooldown_s: Option<u32>,
-    pub reps: Option<u32>,
-    pub format: Option<Format>,
-}
-
-impl Spoken {
-    /// The plan values this says: no count is one round, no rest is none,
-    /// a format fills in what is not said (its one expansion, in core).
-    pub(super) fn values(&self) -> PlanValues {
-        let said = Said {
-            rounds: self.rounds,
-            work_s: self.work_s,
-            rest_s: self.rest_s,
-        };
-        let basics = match self.format {
-            Some(f) => f.expand(said),
-            None => Expanded {
-                rounds: said.rounds.unwrap_or(1),
-                work_s: said.work_s,
-                rest_s: said.rest_s.unwrap_or(0),
-            },
-        };
-        PlanValues {
-            sets: self.sets.unwrap_or(1),
-            set_rest_s: self.set_rest_s.unwrap_or(0),
-            prepare_s: self.prepare_s,
-            warmup_s: self.warmup_s.unwrap_or(0),
-            cooldown_s: self.cooldown_s.unwrap_or(0),
-            reps: self.reps,
-            format: self.format,
-            ..PlanValues::new(basics.rounds, basics.work_s.unwrap_or(0), basics.rest_s)
-        }
-    }
-}
-
-pub(super) fn sample_plan<R: Rng>(rng: &mut R) -> Spoken {
-    if rng.random_bool(FORMAT_SHARE) {
-        return sample_format(rng);
-    }
-    let mut plan = sample_basics(rng);
-    if rng.random_bool(STRUCTURE_SHARE) {
-        add_structure(rng, &mut plan);
-    }
-    plan
-}
-
-fn sample_basics<R: Rng>(rng: &mut R) -> Spoken {
-    let absurd = rng.random_bool(0.01);
-    let rounds = if rng.random_bool(0.18) {
-        None
-    } else if absurd && rng.random_bool(0.5) {
-        Some(rng.random_range(60..=400))
-    } else {
-        Some(match rng.random_range(0..100) {
-            0..5 => 1,
-            5..70 => rng.random_range(2..=12),
-            70..92 => rng.random_range(13..=30),
-            _ => rng.random_range(31..=50),
-        })
-    };
-    let work_s = if absurd && rng.random_bool(0.5) {
-        rng.random_range(3..=10) * 3600 + 60 * rng.random_range(0..4) * 15
-    } else {
-        sample_duration(rng, true)
-    };
-    let rest_s = match rng.random_range(0..100) {
-        0..22 => None,
-        22..30 => Some(0),
-        _ => Some(sample_duration(rng, false)),
-    };
-    Spoken {
-        rounds,
-        work_s: Some(work_s),
-        rest_s,
-        ..Spoken::default()
-    }
-}
-
-pub(super) fn sample_duration<R: Rng>(rng: &mut R, work: bool) -> u32 {
-    let r = rng.random_range(0..100);
-    if !work {
-        if rng.random_bool(0.06) {
-            return *pick(
-                rng,
-                &[
-                    (900, 2),
-                    (1800, 3),
-                    (2700, 1),
-                    (3600, 2),
-                    (5400, 1),
-                    (4500, 1),
-                ],
-            );
-        }
-        return match r {
-            0..55 => 5 * rng.random_range(1..=12),
-            55..62 => rng.random_range(5..=59),
-            62..85 => 60 * rng.random_range(1..=5),
-            85..93 => 30 + 60 * rng.random_range(1..=4),
-            _ => 60 * rng.random_range(1..=10) + 5 * rng.random_range(1..=11),
-        };
-    }
-    match r {
-        0..36 => 5 * rng.random_range(1..=12),
-        36..41 => rng.random_range(5..=59),
-        41..56 => 60 * rng.random_range(1..=10),
-        56..64 => 30 + 60 * rng.random_range(1..=9),
-        64..72 => 60 * rng.random_range(1..=9) + 5 * rng.random_range(1..=11),
-        72..85 => 60 * rng.random_range(10..=60),
-        85..89 => *pick(rng, &[(900, 2), (1800, 3), (2700, 1)]),
-        89..95 => {
-            3600 * rng.random_range(1..=2) + *pick(rng, &[(0, 3), (1800, 3), (900, 1), (2700, 1)])
-        }
-        _ => 3600 + 60 * rng.random_range(1..=59),
-    }
-}
 
 /// Says one utterance.
 pub(super) struct Grammar<'r, R: Rng> {
@@ -151,27 +19,6 @@ pub(super) struct Grammar<'r, R: Rng> {
     /// Say it as written, with no word an ASR got wrong (sound-alike
     /// counts, garbled round nouns): the language model learns from these.
     pub clean: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Chunk {
-    Rounds,
-    Work,
-    RoundsOfWork,
-    Rest,
-    Distractor,
-    /// The format word with what its phrase says (see `structure.rs`).
-    Format(FormatSays),
-    /// `3 blocs de` right before the round count.
-    SetsOf,
-    Sets,
-    SetRest,
-    Prepare,
-    Warmup,
-    Cooldown,
-    Reps,
-    /// `20s/10s`, `30/30`: work then rest, a slash between.
-    WorkSlashRest,
 }
 
 impl<R: Rng> Grammar<'_, R> {
@@ -191,139 +38,6 @@ impl<R: Rng> Grammar<'_, R> {
             Some(alike) => alike.to_string(),
             None => self.nw.int(self.rng, n, feminine),
         }
-    }
-
-    /// The chunks of `plan`, in the order they are said.
-    fn chunks(&mut self, plan: &Spoken) -> Vec<Chunk> {
-        let mut left = *plan;
-        let mut chunks = Vec::new();
-        let mut leading = None;
-        if let Some(f) = plan.format {
-            leading = Some(Chunk::Format(self.format_says(f, &mut left)));
-        }
-        let mut rounds_with_work = false;
-        let sets_of = left.sets.is_some() && left.rounds.is_some() && self.chance(0.45);
-        if left.rounds.is_some() {
-            rounds_with_work = left.work_s.is_some() && self.chance(0.45);
-            chunks.push(if rounds_with_work {
-                Chunk::RoundsOfWork
-            } else {
-                Chunk::Rounds
-            });
-        }
-        let slash = !rounds_with_work
-            && left.work_s.is_some()
-            && left.rest_s.is_some_and(|r| r > 0)
-            && self.chance(0.07);
-        if slash {
-            chunks.push(Chunk::WorkSlashRest);
-        } else {
-            if !rounds_with_work && left.work_s.is_some() {
-                chunks.push(Chunk::Work);
-            }
-            if left.rest_s.is_some() {
-                chunks.push(Chunk::Rest);
-            }
-        }
-        if left.reps.is_some() {
-            chunks.push(Chunk::Reps);
-        }
-        if left.sets.is_some() && !sets_of {
-            chunks.push(Chunk::Sets);
-        }
-        if left.set_rest_s.is_some() {
-            chunks.push(Chunk::SetRest);
-        }
-        // canonical order most of the time, any order otherwise
-        if self.chance(0.45) {
-            chunks.shuffle(self.rng);
-        }
-        if sets_of {
-            let at = chunks
-                .iter()
-                .position(|c| matches!(c, Chunk::Rounds | Chunk::RoundsOfWork))
-                .unwrap_or(0);
-            chunks.insert(at, Chunk::SetsOf);
-        }
-        if let Some(f) = leading {
-            let at = if self.chance(0.85) {
-                0
-            } else {
-                self.rng.random_range(0..=chunks.len())
-            };
-            chunks.insert(at, f);
-        }
-        // the warm-up first, the cool-down last, the preparation either
-        for (said, chunk, first) in [
-            (plan.warmup_s, Chunk::Warmup, 0.8),
-            (plan.prepare_s, Chunk::Prepare, 0.45),
-            (plan.cooldown_s, Chunk::Cooldown, 0.1),
-        ] {
-            if said.is_none() {
-                continue;
-            }
-            let at = match self.rng.random_range(0..100) {
-                0..85 if self.chance(first) => 0,
-                0..85 => chunks.len(),
-                _ => self.rng.random_range(0..=chunks.len()),
-            };
-            chunks.insert(at, chunk);
-        }
-        if self.chance(0.12) {
-            let at = self.rng.random_range(0..=chunks.len());
-            chunks.insert(at, Chunk::Distractor);
-        }
-        chunks
-    }
-
-    /// The whole utterance, before noise.
-    pub(super) fn utterance(&mut self, plan: Spoken) -> Sentence {
-        let chunks = self.chunks(&plan);
-        let mut s = Sentence::default();
-        let opener = *pick(self.rng, OPENERS);
-        s.word(opener);
-        if !opener.is_empty() && self.chance(0.08) {
-            s.punct(if self.chance(0.5) { ":" } else { "," });
-        }
-        let first_is_work = matches!(chunks.first(), Some(Chunk::Work));
-        if first_is_work || matches!(chunks.first(), Some(Chunk::RoundsOfWork)) {
-            s.word(*pick(self.rng, INTROS));
-        }
-        let work_s = plan.work_s.unwrap_or(0);
-        for (i, chunk) in chunks.iter().enumerate() {
-            if i > 0 && chunks[i - 1] != Chunk::SetsOf {
-                let c = *pick(self.rng, CONNECTORS);
-                if c.starts_with([',', '.', ';']) {
-                    s.punct(&c[..1]);
-                    s.word(c[1..].trim());
-                } else {
-                    s.word(c);
-                }
-            }
-            let part = match *chunk {
-                Chunk::Rounds => self.rounds(plan.rounds.unwrap_or(1)),
-                Chunk::Work => self.work(work_s, false),
-                Chunk::RoundsOfWork => self.rounds_of_work(plan.rounds.unwrap_or(1), work_s),
-                Chunk::Rest => self.rest(plan.rest_s.unwrap_or(0)),
-                Chunk::Distractor => self.distractor(),
-                Chunk::Format(says) => self.format(says),
-                Chunk::SetsOf => self.sets_of(plan.sets.unwrap_or(2)),
-                Chunk::Sets => self.sets(plan.sets.unwrap_or(2), plan.format.is_some()),
-                Chunk::SetRest => self.set_rest(plan.set_rest_s.unwrap_or(0), plan.format),
-                Chunk::Prepare => self.prepare(plan.prepare_s.unwrap_or(10)),
-                Chunk::Warmup => self.warmup(plan.warmup_s.unwrap_or(300)),
-                Chunk::Cooldown => self.cooldown(plan.cooldown_s.unwrap_or(300)),
-                Chunk::Reps => self.reps(plan.reps.unwrap_or(10)),
-                Chunk::WorkSlashRest => self.work_slash_rest(work_s, plan.rest_s.unwrap_or(10)),
-            };
-            s.extend(part);
-        }
-        if self.chance(0.05) {
-            let d = self.distractor();
-            s.extend(d);
-        }
-        s.word(*pick(self.rng, CLOSERS));
-        s
     }
 
     /// The counted noun of a round count: (plural, singular, feminine);
@@ -490,7 +204,7 @@ impl<R: Rng> Grammar<'_, R> {
     }
 
     /// `20s/10s`, `30 s / 30 s`, `30/30` (bare: seconds), `1 min / 30 s`.
-    fn work_slash_rest(&mut self, work_s: u32, rest_s: u32) -> Sentence {
+    pub(super) fn work_slash_rest(&mut self, work_s: u32, rest_s: u32) -> Sentence {
         let mut s = Sentence::default();
         let bare = work_s < 100 && rest_s < 100 && self.chance(0.3);
         s.extend(self.duration(work_s, Quantity::Work, bare));

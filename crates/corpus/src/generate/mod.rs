@@ -3,11 +3,13 @@
 //! transcript, and the spans are recorded as the pieces are joined, so that
 //! offsets are right by construction. The same seed gives the same bytes.
 
+mod assemble;
 mod distractors;
 mod grammar;
 mod lexicon;
 mod noise;
 mod numbers;
+mod plan;
 mod sentence;
 mod structure;
 
@@ -15,8 +17,9 @@ pub use numbers::{WordStyle, int_to_words};
 
 use super::Example;
 use super::validate::validate;
-use grammar::{Grammar, sample_plan};
+use grammar::Grammar;
 use numbers::NumberWriter;
+use plan::sample_plan;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use speechtimer_core::values::Label;

@@ -1,18 +1,14 @@
 //! The whole workout beyond rounds, work and rest: named formats (Tabata,
 //! EMOM, AMRAP), sets of rounds with their rest, preparation, warm-up,
-//! cool-down and repetition targets (docs/annotation.md). How often each
-//! is sampled, and each one's phrases.
+//! cool-down and repetition targets (docs/annotation.md): each one's
+//! phrases (how often each is drawn is `plan.rs`'s).
 
-use super::grammar::{Grammar, Spoken, sample_duration};
+use super::grammar::Grammar;
 use super::lexicon::*;
+use super::plan::Spoken;
 use super::sentence::Sentence;
 use rand::Rng;
 use speechtimer_core::values::{Format, Label, Quantity};
-
-/// Share of examples that name a format.
-pub(super) const FORMAT_SHARE: f64 = 0.07;
-/// Share of the other examples that say more than rounds, work and rest.
-pub(super) const STRUCTURE_SHARE: f64 = 0.24;
 
 /// What the format phrase says besides the word; the rest of the plan is
 /// said by the usual chunks.
@@ -25,140 +21,6 @@ pub(super) struct FormatSays {
     rounds: Option<u32>,
     /// `EMOM de 12 minutes`, `AMRAP de 15 minutes` (work spans).
     work_s: Option<u32>,
-}
-
-/// A plan with a named format, sometimes with numbers that override its
-/// defaults.
-pub(super) fn sample_format<R: Rng>(rng: &mut R) -> Spoken {
-    let mut p = Spoken::default();
-    match rng.random_range(0..100) {
-        0..50 => {
-            p.format = Some(Format::Tabata);
-            if rng.random_bool(0.2) {
-                p.rounds = Some(rng.random_range(4..=12));
-            }
-            if rng.random_bool(0.12) {
-                p.work_s = Some(5 * rng.random_range(2..=12));
-            }
-            if rng.random_bool(0.12) {
-                p.rest_s = Some(5 * rng.random_range(1..=6));
-            }
-            if rng.random_bool(0.35) {
-                p.sets = Some(rng.random_range(2..=6));
-                if rng.random_bool(0.65) {
-                    p.set_rest_s = Some(set_rest(rng));
-                }
-            }
-        }
-        50..75 => {
-            p.format = Some(Format::Emom);
-            if rng.random_bool(0.75) {
-                p.work_s = Some(60 * rng.random_range(5..=30));
-            } else {
-                p.rounds = Some(rng.random_range(5..=30));
-            }
-            if rng.random_bool(0.35) {
-                p.reps = Some(reps(rng));
-            }
-        }
-        _ => {
-            p.format = Some(Format::Amrap);
-            p.work_s = Some(60 * rng.random_range(5..=30));
-            if rng.random_bool(0.4) {
-                p.reps = Some(reps(rng));
-            }
-        }
-    }
-    // « trois EMOM de 6 minutes », « 2 AMRAP de 8 minutes »
-    if p.format != Some(Format::Tabata) && p.work_s.is_some() && rng.random_bool(0.2) {
-        p.work_s = p.work_s.map(|w| w.min(900));
-        p.sets = Some(rng.random_range(2..=4));
-        if rng.random_bool(0.7) {
-            p.set_rest_s = Some(set_rest(rng));
-        }
-    }
-    p.warmup_s = maybe(rng, 0.15, warmup);
-    p.cooldown_s = maybe(rng, 0.12, cooldown);
-    p.prepare_s = maybe(rng, 0.1, prepare);
-    p
-}
-
-/// `value` drawn with probability `p`.
-fn maybe<R: Rng>(rng: &mut R, p: f64, value: fn(&mut R) -> u32) -> Option<u32> {
-    rng.random_bool(p).then(|| value(rng))
-}
-
-/// Adds sets, warm-up, cool-down, preparation or a repetition target (at
-/// least one) to a plan of rounds, work and rest.
-pub(super) fn add_structure<R: Rng>(rng: &mut R, p: &mut Spoken) {
-    while p.sets.is_none()
-        && p.warmup_s.is_none()
-        && p.cooldown_s.is_none()
-        && p.prepare_s.is_none()
-        && p.reps.is_none()
-    {
-        if rng.random_bool(0.4) {
-            p.sets = Some(rng.random_range(2..=6));
-            // « 3 blocs de 30 secondes » would be three rounds: sets come
-            // with their round count
-            p.rounds = p.rounds.or(Some(rng.random_range(2..=12)));
-            if rng.random_bool(0.6) {
-                p.set_rest_s = Some(set_rest(rng));
-            }
-        }
-        // all four are still unsaid here: the loop goes on only then
-        p.warmup_s = maybe(rng, 0.3, warmup);
-        p.cooldown_s = maybe(rng, 0.25, cooldown);
-        p.prepare_s = maybe(rng, 0.25, prepare);
-        p.reps = maybe(rng, 0.25, reps);
-    }
-}
-
-fn set_rest<R: Rng>(rng: &mut R) -> u32 {
-    match rng.random_range(0..100) {
-        0..30 => 15 * rng.random_range(2..=8),
-        _ => 60 * rng.random_range(1..=5),
-    }
-}
-
-fn warmup<R: Rng>(rng: &mut R) -> u32 {
-    match rng.random_range(0..100) {
-        0..75 => 60 * rng.random_range(3..=20),
-        75..88 => 30 + 60 * rng.random_range(2..=12),
-        _ => sample_duration(rng, false).max(60),
-    }
-}
-
-fn cooldown<R: Rng>(rng: &mut R) -> u32 {
-    match rng.random_range(0..100) {
-        0..80 => 60 * rng.random_range(2..=15),
-        _ => 30 + 60 * rng.random_range(1..=10),
-    }
-}
-
-fn prepare<R: Rng>(rng: &mut R) -> u32 {
-    match rng.random_range(0..100) {
-        0..80 => 5 * rng.random_range(1..=6),
-        80..90 => rng.random_range(3..=20),
-        _ => 60 * rng.random_range(1..=3),
-    }
-}
-
-fn reps<R: Rng>(rng: &mut R) -> u32 {
-    *pick(
-        rng,
-        &[
-            (5, 2),
-            (8, 1),
-            (10, 4),
-            (12, 2),
-            (15, 3),
-            (20, 3),
-            (25, 1),
-            (30, 1),
-            (50, 1),
-        ],
-    )
 }
 
 /// How a format word is written.

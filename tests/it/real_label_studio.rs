@@ -8,10 +8,10 @@
 
 use super::common::in_ci;
 use serde_json::Value;
-use speechtimer::corpus::label_studio::ResultItem;
-use speechtimer::corpus::{self, Example};
-use speechtimer::label::{Client, LabelError};
-use speechtimer::nlu::Nlu;
+use speechtimer_corpus::Example;
+use speechtimer_corpus::label_studio::ResultItem;
+use speechtimer_label::{Client, LabelError};
+use speechtimer_nlu::Nlu;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -334,7 +334,7 @@ fn backend_round_trip(ls: &LabelStudio, nlu: &Nlu, dir: &Path) {
             .collect::<Vec<_>>()
     );
     assert_eq!(lines[0].plan, expected.plan);
-    assert!(corpus::validate(&lines[0]).is_empty());
+    assert!(speechtimer_corpus::validate(&lines[0]).is_empty());
     eprintln!(
         "backend: 3 predictions as the model gives them, the accepted one imported back exactly: {}",
         lines[0].to_json_line()
@@ -347,7 +347,7 @@ fn push_and_pull(ls: &LabelStudio, nlu: &Nlu, dir: &Path) {
     let project = client
         .create_project("SpeechTimer loop", &config_xml())
         .expect("project");
-    let generated = corpus::generate::generate(20, 7, |_| {});
+    let generated = speechtimer_corpus::generate::generate(20, 7, |_| {});
     let texts: Vec<String> = generated.iter().map(|g| g.text.clone()).collect();
     let file = dir.join("texts.txt");
     std::fs::write(&file, texts.join("\n\n") + "\n").expect("texts");
@@ -425,7 +425,7 @@ fn push_and_pull(ls: &LabelStudio, nlu: &Nlu, dir: &Path) {
         said.contains("5 exemples écrits") && said.contains("15 tâches pas encore annotées"),
         "{said}"
     );
-    let back = corpus::read_jsonl_file(&pulled).expect("pulled JSONL");
+    let back = speechtimer_corpus::read_jsonl_file(&pulled).expect("pulled JSONL");
     assert_eq!(back, annotated, "the five annotations, exactly");
     eprintln!("push/pull: 20 pushed least certain first, 5 annotated, 5 pulled back exactly");
 

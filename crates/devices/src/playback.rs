@@ -6,9 +6,10 @@
 //! [`CueSink::unavailable`]; a device lost mid-workout is opened again
 //! (`output.rs` holds the stream).
 
-use super::beep::{Cue, SAMPLE_RATE};
 use super::output::Output;
-use super::speech::Bank;
+use speechtimer_audio::beep::{SAMPLE_RATE, samples};
+use speechtimer_audio::speech::Bank;
+use speechtimer_core::cues::Cue;
 use std::collections::HashMap;
 use std::num::NonZero;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -157,7 +158,7 @@ impl Speaker {
             volume: 1.0,
             saying: None,
             bank,
-            buffers: Cue::ALL.iter().map(|c| (*c, c.samples())).collect(),
+            buffers: Cue::ALL.iter().map(|c| (*c, samples(*c))).collect(),
         };
         loop {
             match self.rx.recv_timeout(WATCH_EVERY) {
@@ -294,5 +295,23 @@ impl CueSink for Player {
     }
     fn unavailable(&self) -> Option<String> {
         self.failure.get().cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use speechtimer_audio::speech::{BANK_OGG, decode_ogg};
+
+    /// The bank the player says its sentences from is decoded without a
+    /// device (`speechtimer-audio`): the samples rodio itself would play.
+    #[test]
+    fn the_bank_decodes_as_rodio_plays_it() {
+        let rodio = rodio::Decoder::new_vorbis(std::io::Cursor::new(BANK_OGG)).unwrap();
+        let rate = rodio::Source::sample_rate(&rodio).get();
+        let theirs: Vec<f32> = rodio.collect();
+        let (ours_rate, channels, ours) = decode_ogg(BANK_OGG).unwrap();
+        assert_eq!((ours_rate, channels), (rate, 1));
+        assert!(ours.len() > rate as usize * 10, "{} samples", ours.len());
+        assert_eq!(ours, theirs);
     }
 }

@@ -6,47 +6,12 @@
 //! (A cpal stream may not move between threads: each lives on a thread of
 //! its own, which also keeps a hang in closing it out of the app.)
 
-use super::resample::{self, StreamResampler, TARGET_RATE};
-use super::vad::{Endpoint, EndpointConfig, Endpointer, EnergyVad, VoiceDetector, rms_db};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-use std::sync::atomic::{AtomicBool, Ordering};
+use speechtimer_audio::blocks::{Blocks, CaptureError};
+use speechtimer_audio::resample::{self, StreamResampler};
+use speechtimer_audio::vad::rms_db;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::time::Duration;
-
-/// Why a microphone could not be opened or stopped delivering sound; the
-/// messages are French, for the user.
-#[derive(Debug, thiserror::Error)]
-pub enum CaptureError {
-    #[error(
-        "Aucun micro détecté : branchez-en un, tapez la commande, ou faites entendre un fichier (`speechtimer --audio-file FICHIER.wav`)"
-    )]
-    /// The host has no input device, or no default one.
-    NoDevice,
-    #[error("micro « {0} » introuvable : `speechtimer devices` liste ceux qui sont disponibles")]
-    /// No input device matches the requested name.
-    NotFound(String),
-    #[error("impossible d'ouvrir le micro « {name} » : {reason}")]
-    /// The device was found but its stream could not be built or started.
-    Open {
-        /// Device name.
-        name: String,
-        /// The backend's error.
-        reason: String,
-    },
-    #[error(
-        "le micro « {name} » a cessé de répondre ({reason}) : vérifiez qu'il est toujours branché"
-    )]
-    /// An open stream reported an error, closed, or sent nothing in time.
-    Lost {
-        /// Device name.
-        name: String,
-        /// The backend's error, or what was missing.
-        reason: String,
-    },
-    /// The device's sample rate cannot be resampled to 16 kHz.
-    #[error(transparent)]
-    Resample(#[from] resample::ResampleError),
-}
 
 /// A capture device as listed by `speechtimer devices`.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,15 +120,6 @@ fn hold(
             let _ = ready.send(Err(e));
         }
     }
-}
-
-/// Input level for a meter.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Level {
-    /// dBFS of the last block.
-    pub db: f32,
-    /// An utterance is being recorded.
-    pub speaking: bool,
 }
 
 fn build<T>(
@@ -321,87 +277,10 @@ impl Capture {
             Err(RecvTimeoutError::Disconnected) => Err(lost("flux fermé".into())),
         }
     }
-
-    /// Push-to-talk: records from now until `stop` is set, or for `max`.
-    pub fn record_until(
-        &mut self,
-        stop: &AtomicBool,
-        max: Duration,
-        on_level: &mut dyn FnMut(Level),
-    ) -> Result<Vec<f32>, CaptureError> {
-        let mut out = Vec::new();
-        let cap = (max.as_secs_f32() * TARGET_RATE as f32) as usize;
-        while !stop.load(Ordering::Relaxed) && out.len() < cap {
-            let block = self.next_block(Duration::from_secs(2))?;
-            out.extend_from_slice(&block);
-            on_level(Level {
-                db: self.level_db,
-                speaking: true,
-            });
-        }
-        out.truncate(cap);
-        Ok(out)
-    }
-}
-
-/// Where audio blocks come from: a microphone, or a file played as if it
-/// were one (`voice::source`). Blocks are mono f32 at 16 kHz.
-pub trait Blocks {
-    /// The next block; may be empty while a resampler fills. No data for
-    /// `timeout` is an error (the device is gone).
-    fn next_block(&mut self, timeout: Duration) -> Result<Vec<f32>, CaptureError>;
-    /// Blocks come at the pace of speech (a microphone), so the wall clock
-    /// tells when words were said.
-    fn paced(&self) -> bool {
-        true
-    }
 }
 
 impl Blocks for Capture {
     fn next_block(&mut self, timeout: Duration) -> Result<Vec<f32>, CaptureError> {
         Capture::next_block(self, timeout)
-    }
-}
-
-/// Records one utterance from `blocks`, ended by silence (`cfg.hangover_ms`),
-/// by length (`cfg.max_ms`) or by `stop` (what was said so far is kept).
-/// Gives up with an empty result after `wait` of audio without speech.
-/// `on_level` is called for every block (meter).
-pub fn listen(
-    blocks: &mut dyn Blocks,
-    cfg: EndpointConfig,
-    wait: Duration,
-    stop: &AtomicBool,
-    on_level: &mut dyn FnMut(Level),
-) -> Result<Vec<f32>, CaptureError> {
-    let mut ep = Endpointer::new(
-        EnergyVad::default(),
-        EndpointConfig {
-            rate: TARGET_RATE,
-            ..cfg
-        },
-    );
-    let wait_samples = (wait.as_secs_f32() * TARGET_RATE as f32) as usize;
-    let mut heard = 0;
-    loop {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(if ep.started() {
-                ep.into_utterance()
-            } else {
-                Vec::new()
-            });
-        }
-        let block = blocks.next_block(Duration::from_secs(2))?;
-        heard += block.len();
-        let state = ep.push(&block);
-        on_level(Level {
-            db: ep.detector().level_db(),
-            speaking: ep.started(),
-        });
-        match state {
-            Endpoint::Ended | Endpoint::MaxLength => return Ok(ep.into_utterance()),
-            Endpoint::Waiting if heard > wait_samples => return Ok(Vec::new()),
-            _ => {}
-        }
     }
 }

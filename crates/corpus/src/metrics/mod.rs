@@ -5,6 +5,8 @@
 //! The predictor is whatever produced `pred`: a file today, a model later
 //! (`evaluate` does not care where predictions come from).
 
+pub mod heard;
+
 use super::example::Example;
 use serde::Serialize;
 use speechtimer_core::values::{Entity, Label, PlanValues, plan_values};

@@ -72,8 +72,8 @@ pub(crate) fn run(args: DataArgs) -> Result<()> {
 }
 
 fn check(path: &Path) -> Result<()> {
-    let text = stdio::read_to_string(path)?;
-    let report = speechtimer_corpus::check_lines(text.as_bytes());
+    let bytes = stdio::read_bytes(path)?;
+    let report = speechtimer_corpus::check_lines(&bytes[..]);
     for (line, problem) in &report.problems {
         println!("{}:{line}: {problem}", path.display());
     }

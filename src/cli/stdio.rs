@@ -11,17 +11,24 @@ pub(crate) fn is_stdio(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// The file's text, or standard input's for `-`.
-pub(crate) fn read_to_string(path: &Path) -> Result<String> {
+/// The file's bytes, or standard input's for `-` (text that may not be
+/// UTF-8: `data check` reports such lines one by one).
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     if is_stdio(path) {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .context("impossible de lire l'entrée standard")?;
-        return Ok(text);
+        return Ok(bytes);
     }
-    std::fs::read_to_string(path).with_context(|| format!("impossible de lire {}", path.display()))
+    std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))
+}
+
+/// The file's text, or standard input's for `-`.
+pub(crate) fn read_to_string(path: &Path) -> Result<String> {
+    String::from_utf8(read_bytes(path)?)
+        .with_context(|| format!("{} : ce n'est pas du texte UTF-8", path.display()))
 }
 
 /// A buffered writer to the file (created or truncated), or to standard

@@ -283,9 +283,12 @@ fn data_hear_writes_examples_projected_onto_what_whisper_wrote() {
     // espeak-ng's own voice (the MBROLA ones are not in CI's packages);
     // Whisper hears it badly: since the sentences say the whole workout
     // (sets, warm-up…) about 1 in 30 keeps every number (measured over
-    // seeds 1 to 7); the 12 of seed 2 keep one
+    // seeds 1 to 9); the 12 of seed 1 keep one, with 1 or 2 threads. The
+    // threads are fixed: how many cores other tests keep busy changes
+    // what Whisper writes (seed 2 kept one under load, none idle)
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_speechtimer"))
-        .args(["data", "hear", "--n", "12", "--seed", "2", "--voices", "fr"])
+        .args(["data", "hear", "--n", "12", "--seed", "1", "--voices", "fr"])
+        .args(["--threads", "2"])
         .arg("--out")
         .arg(&out)
         .arg("--keep-audio")

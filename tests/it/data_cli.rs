@@ -312,3 +312,58 @@ fn window_flags_are_listed_for_the_window_only() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("--mute"));
 }
+
+/// `-` is standard output where a file is written and standard input where
+/// one is read; what is said about the file goes to stderr then.
+#[test]
+fn a_dash_is_standard_output_and_input() {
+    let out = speechtimer(&["data", "generate", "--n", "40", "--seed", "3", "--out", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!Path::new("-").exists(), "a file named « - » was written");
+    let expected = jsonl(&generate::generate(40, 3, |_| {}));
+    assert_eq!(out.stdout, expected, "stdout is the JSONL, nothing else");
+    assert!(text(&out.stderr).contains("40 exemples écrits"));
+
+    use std::io::Write;
+    let mut check = Command::new(env!("CARGO_BIN_EXE_speechtimer"))
+        .args(["data", "check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    check.stdin.take().unwrap().write_all(&expected).unwrap();
+    let checked = check.wait_with_output().unwrap();
+    assert!(checked.status.success());
+    assert!(
+        text(&checked.stdout).contains("- : 40 exemples, 40 valides, 0 fautifs"),
+        "{}",
+        text(&checked.stdout)
+    );
+}
+
+/// `speechtimer data generate --out - | head -1`: the reader goes away, and
+/// the program ends quietly as other Unix tools do (killed by SIGPIPE).
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    use std::io::BufRead;
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_speechtimer"))
+        .args(["data", "generate", "--n", "20000", "--out", "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"text\""), "{first}");
+    // the reader is dropped here: the pipe is closed
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+    assert!(
+        text(&out.stderr).trim().is_empty(),
+        "said on a closed pipe: {}",
+        text(&out.stderr)
+    );
+}

@@ -6,7 +6,7 @@ mod asr_fixtures;
 mod common;
 mod data_cli;
 mod gui;
-mod real_label_studio;
 mod ner;
+mod real_label_studio;
 mod serve;
 mod voice;

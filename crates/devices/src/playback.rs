@@ -303,7 +303,9 @@ mod tests {
     use speechtimer_audio::speech::{BANK_OGG, decode_ogg};
 
     /// The bank the player says its sentences from is decoded without a
-    /// device (`speechtimer-audio`): the samples rodio itself would play.
+    /// device (`speechtimer-audio`): the samples rodio itself would play,
+    /// but for the end of the last Ogg page, which rodio plays as silence
+    /// and the gapless decode leaves out.
     #[test]
     fn the_bank_decodes_as_rodio_plays_it() {
         let rodio = rodio::Decoder::new_vorbis(std::io::Cursor::new(BANK_OGG)).unwrap();
@@ -312,6 +314,23 @@ mod tests {
         let (ours_rate, channels, ours) = decode_ogg(BANK_OGG).unwrap();
         assert_eq!((ours_rate, channels), (rate, 1));
         assert!(ours.len() > rate as usize * 10, "{} samples", ours.len());
-        assert_eq!(ours, theirs);
+        assert!(
+            ours.len() <= theirs.len(),
+            "{} > {}",
+            ours.len(),
+            theirs.len()
+        );
+        let first = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+        assert_eq!(first, None, "the samples differ from {first:?} on");
+        let tail = &theirs[ours.len()..];
+        assert!(
+            tail.len() < rate as usize / 10,
+            "{} samples more",
+            tail.len()
+        );
+        assert!(
+            tail.iter().all(|s| s.abs() < 1e-3),
+            "rodio's last samples are not silence"
+        );
     }
 }

@@ -66,6 +66,11 @@ fn is_sure(u: &Understanding) -> bool {
     u.parsed.as_ref().is_some_and(|p| p.verdict().is_sure())
 }
 
+/// How long the first block of a stream may take to come.
+const FIRST_BLOCK: Duration = Duration::from_secs(5);
+/// How long the next ones may: longer is a lost device.
+const NEXT_BLOCK: Duration = Duration::from_secs(2);
+
 struct Run<'s> {
     handle: ScopedJoinHandle<'s, Result<Understanding, String>>,
     abort: &'s AtomicBool,
@@ -123,7 +128,11 @@ pub fn listen_and_hear(
                 stopped = true;
                 break;
             }
-            let block = match blocks.next_block(Duration::from_secs(2)) {
+            // a stream just opened may take a while to start (the ALSA
+            // PulseAudio plugin took 1.2 s here); once sound flows, 2 s
+            // without any is a lost microphone
+            let wait_block = if heard == 0 { FIRST_BLOCK } else { NEXT_BLOCK };
+            let block = match blocks.next_block(wait_block) {
                 Ok(b) => b,
                 Err(e) => {
                     abort_running(&mut running, &mut spec);

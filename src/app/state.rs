@@ -336,15 +336,9 @@ impl AppState {
             self.voice_note = missing;
         } else {
             self.command = heard.transcript.clone();
-            self.understood = heard.parsed.clone().map(Understood::of);
-            let taken = match self.understood.take() {
-                Some(u) => {
-                    let taken = self.take_plan(&u);
-                    self.understood = Some(u);
-                    taken
-                }
-                None => false,
-            };
+            let understood = heard.parsed.clone().map(Understood::of);
+            let taken = understood.as_ref().is_some_and(|u| self.take_plan(u));
+            self.understood = understood;
             // a parsed result shows its own gaps under the transcript
             self.voice_note = if heard.parsed.is_none() {
                 missing

@@ -56,9 +56,18 @@ pub(crate) struct DecodeArgs {
     /// température de whisper.cpp ; désactivé par défaut).
     #[arg(long)]
     pub fallback: bool,
+    /// Décodage libre, sans la grammaire des commandes.
+    #[arg(long)]
+    pub no_grammar: bool,
+    /// Pénalité (logit) d'un jeton de mot hors grammaire.
+    #[arg(long, default_value_t = speechtimer_asr::transcriber::DEFAULT_GRAMMAR_PENALTY)]
+    pub grammar_penalty: f32,
     /// Ne réécoute pas le nombre de séries avec le décodeur de Whisper.
     #[arg(long)]
     pub no_rescore: bool,
+    /// Ne réécoute pas les autres nombres (durées, blocs, répétitions).
+    #[arg(long)]
+    pub no_rehear: bool,
     /// Garde un seul état du décodeur d'un extrait à l'autre (au lieu
     /// d'un nouveau pour chacun).
     #[arg(long)]
@@ -89,7 +98,10 @@ impl DecodeArgs {
             },
             lm_weight: self.lm_weight,
             fallback: self.fallback,
+            grammar: !self.no_grammar,
+            grammar_penalty: self.grammar_penalty,
             rescore_count: !self.no_rescore,
+            rescore_numbers: !self.no_rehear,
             keep_state: self.keep_state,
             flash_attn: self.flash_attn,
         }

@@ -32,6 +32,10 @@ pub(crate) enum DataCommand {
         /// Fichier de sortie (JSONL ; « - » : la sortie standard).
         #[arg(long)]
         out: PathBuf,
+        /// Phrases propres, comme Whisper écrit une commande bien entendue
+        /// (sans fautes ni mots mal entendus) : à faire dire par une voix.
+        #[arg(long)]
+        clean: bool,
     },
     /// Convertit un export JSON de Label Studio en JSONL.
     ImportLs {
@@ -60,7 +64,12 @@ pub(crate) enum DataCommand {
 pub(crate) fn run(args: DataArgs) -> Result<()> {
     match args.command {
         DataCommand::Check { file } => check(&file),
-        DataCommand::Generate { n, seed, out } => generate_cmd(n, seed, &out),
+        DataCommand::Generate {
+            n,
+            seed,
+            out,
+            clean,
+        } => generate_cmd(n, seed, &out, clean),
         DataCommand::ImportLs { export, out } => import_ls(&export, out.as_deref()),
         DataCommand::ExportLs {
             file,
@@ -93,15 +102,19 @@ fn check(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn generate_cmd(n: usize, seed: u64, out: &Path) -> Result<()> {
+fn generate_cmd(n: usize, seed: u64, out: &Path, clean: bool) -> Result<()> {
     let bar = progress::items(n as u64, "génération");
     let start = std::time::Instant::now();
-    let (examples, rejected) =
-        generate::generate_counted(n, seed, generate::Style::Transcript, |i| {
-            if i % 256 == 0 {
-                bar.set_position(i as u64);
-            }
-        });
+    let style = if clean {
+        generate::Style::Clean
+    } else {
+        generate::Style::Transcript
+    };
+    let (examples, rejected) = generate::generate_counted(n, seed, style, |i| {
+        if i % 256 == 0 {
+            bar.set_position(i as u64);
+        }
+    });
     bar.finish_and_clear();
     let elapsed = start.elapsed();
     write_jsonl_file(out, &examples)?;

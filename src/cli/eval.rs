@@ -40,6 +40,19 @@ pub(crate) struct EvalArgs {
     /// Silence (ms) qui termine une commande. Avec --realtime.
     #[arg(long, requires = "realtime")]
     pub hangover_ms: Option<u32>,
+    /// Fait passer chaque extrait par le chemin du micro : porté à cette
+    /// fréquence (Hz, celle d'une carte son, 44100 ou 48000), puis ramené
+    /// à 16 kHz par le rééchantillonneur de la capture.
+    #[arg(
+        long,
+        value_name = "HZ",
+        requires = "audio",
+        conflicts_with = "realtime"
+    )]
+    pub capture: Option<u32>,
+    /// Écrit le résultat de chaque extrait dans ce fichier (JSONL).
+    #[arg(long, value_name = "FICHIER", requires = "audio")]
+    pub clips: Option<PathBuf>,
     #[command(flatten)]
     pub decode: super::asr::DecodeArgs,
 }
@@ -60,6 +73,8 @@ pub(crate) fn run(args: EvalArgs, ner_model: Option<&Path>) -> Result<()> {
             ner_model,
             &args.decode,
             realtime,
+            args.capture,
+            args.clips.as_deref(),
             args.json,
             args.errors,
         );

@@ -8,12 +8,12 @@
 use super::asr::DecodeArgs;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use speechtimer_audio::wav;
+use speechtimer_audio::{resample, wav};
 use speechtimer_core::values::PlanValues;
 use speechtimer_corpus::metrics::heard::{HeardScores, Outcome, Scored, outcome, score};
 use speechtimer_devices::Source;
 use speechtimer_nlu::Nlu;
-use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, worker::understand};
+use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, hear, worker::report};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +49,20 @@ struct ClipResult {
     /// `--realtime`: where the time went, and the early run.
     #[serde(skip_serializing_if = "Option::is_none")]
     split: Option<Split>,
+    /// How the transcript fits the command grammar (not `--realtime`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fit: Option<Fit>,
+}
+
+/// What holding the decoder to the grammar cost the audio, and Whisper's
+/// mean token probability: the trust thresholds are fitted on these.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct Fit {
+    cost: f32,
+    worst: f32,
+    free_tokens: usize,
+    accepted: bool,
+    confidence: f32,
 }
 
 impl ClipResult {
@@ -172,6 +186,8 @@ pub(crate) fn run(
     ner_model: Option<&Path>,
     decode: &DecodeArgs,
     realtime: Option<Realtime>,
+    capture: Option<u32>,
+    clips_out: Option<&Path>,
     json: bool,
     errors: usize,
 ) -> Result<()> {
@@ -209,14 +225,28 @@ pub(crate) fn run(
     let mut results = Vec::with_capacity(clips.len());
     for c in &clips {
         let path = dir.join(&c.file);
+        let mut fit = None;
         let (msg, early) = match (&asr, &worker) {
             (Some(asr), _) => {
-                let samples = wav::read_16k_mono(&path)
+                let mut samples = wav::read_16k_mono(&path)
                     .with_context(|| format!("lecture de {}", path.display()))?;
-                (
-                    understand(asr, nlu.as_ref(), &samples, Duration::ZERO),
-                    None,
-                )
+                if let Some(rate) = capture {
+                    samples = resample::through_capture(&samples, rate)
+                        .with_context(|| format!("--capture {rate}"))?;
+                }
+                match hear(asr, nlu.as_ref(), &samples, None) {
+                    Ok(u) => {
+                        fit = u.transcript.fit.map(|f| Fit {
+                            cost: f.cost,
+                            worst: f.worst,
+                            free_tokens: f.free_tokens,
+                            accepted: f.accepted,
+                            confidence: u.transcript.confidence,
+                        });
+                        (report(&u, Duration::ZERO, None), None)
+                    }
+                    Err(e) => (VoiceMsg::Error(e), None),
+                }
             }
             (None, Some(w)) => w.hear(&path)?,
             (None, None) => unreachable!("one of the two is loaded"),
@@ -258,10 +288,19 @@ pub(crate) fn run(
                 (t.asr + t.nlu + t.rescore).as_secs_f64()
             },
             split: worker.is_some().then(|| Split::of(&heard, early.as_ref())),
+            fit,
         });
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if let Some(out) = clips_out {
+        let mut lines = String::new();
+        for r in &results {
+            lines.push_str(&serde_json::to_string(r)?);
+            lines.push('\n');
+        }
+        std::fs::write(out, lines).with_context(|| format!("écriture de {}", out.display()))?;
+    }
     let mut report = summarise(manifest, results, lm, errors);
     if let (Some(rt), Some(summary)) = (realtime, report.realtime.as_mut()) {
         summary.early_ms = rt.early_ms;

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::ProgressBar;
 use speechtimer_asr::{DecodeOptions, LmChoice, TokenLm, Transcriber};
-use speechtimer_train::lm::{LmRecipe, build_domain_lm};
+use speechtimer_train::lm::{GrammarRecipe, LmRecipe, build_domain_lm, build_grammar};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -38,6 +38,18 @@ pub(crate) enum LmAction {
         out: PathBuf,
         #[command(flatten)]
         model: ModelArgs,
+    },
+    /// Construit la grammaire des commandes (les paires de mots des
+    /// phrases générées propres) qui tient le décodeur à la langue.
+    Grammar {
+        /// Nombre de phrases générées.
+        #[arg(long, default_value_t = GrammarRecipe::default().sentences)]
+        n: usize,
+        #[arg(long, default_value_t = GrammarRecipe::default().seed)]
+        seed: u64,
+        /// Fichier écrit.
+        #[arg(long, default_value = "models/lm/commands.grammar")]
+        out: PathBuf,
     },
     /// Décrit un modèle de langue (sans fichier : celui intégré).
     Info { file: Option<PathBuf> },
@@ -81,6 +93,26 @@ pub(crate) fn run(cmd: LmCmd) -> Result<()> {
                 out.display(),
                 lm.sizes(),
                 bytes.len() as f64 / 1e6
+            );
+            Ok(())
+        }
+        LmAction::Grammar { n, seed, out } => {
+            let bar = ProgressBar::new(n as u64);
+            let recipe = GrammarRecipe { sentences: n, seed };
+            let (grammar, skipped) = build_grammar(recipe, |i| bar.set_position(i as u64));
+            bar.finish_and_clear();
+            let text = grammar.to_text();
+            if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&out, &text)
+                .with_context(|| format!("écriture de {}", out.display()))?;
+            println!(
+                "{} : {n} phrases (graine {seed}, {skipped} écartées), {} classes, {} paires, {:.0} ko",
+                out.display(),
+                grammar.classes(),
+                grammar.pairs(),
+                text.len() as f64 / 1e3
             );
             Ok(())
         }

@@ -16,4 +16,4 @@ pub mod transcriber;
 pub use error::AsrError;
 pub use rescore::Decoded;
 pub use speechtimer_lm::TokenLm;
-pub use transcriber::{AudioCtx, DecodeOptions, LmChoice, Transcriber, Transcript};
+pub use transcriber::{AudioCtx, DecodeOptions, GrammarFit, LmChoice, Transcriber, Transcript};

@@ -5,12 +5,14 @@
 
 use super::cpu;
 use super::error::AsrError;
-use super::fusion::Fusion;
+use super::fusion::{Fusion, Held};
 use super::logs;
 use super::model_store;
 use super::rescore::{Decoded, tokens_of};
 use speechtimer_audio::vad;
+use speechtimer_lm::automaton::Automaton;
 use speechtimer_lm::bpe::Bpe;
+use speechtimer_lm::grammar::Grammar;
 use speechtimer_lm::{LmError, TokenLm};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,8 +110,14 @@ pub struct DecodeOptions {
     /// mean log probability is under -1. Off by default: the fused LM
     /// lowers log probabilities, and the re-decoding drops the prompt.
     pub fallback: bool,
+    /// Hold the decoder to the command grammar (`speechtimer_lm::grammar`).
+    pub grammar: bool,
+    /// What a free word's token (outside the grammar) loses in its logit.
+    pub grammar_penalty: f32,
     /// Hear the round count again with the decoder (`voice::count`).
     pub rescore_count: bool,
+    /// Hear the other numbers again (`voice::rehear`).
+    pub rescore_numbers: bool,
     /// Keep one decoder state between utterances (its buffers are
     /// allocated once) instead of making one per utterance. Off: measured
     /// no faster, and it changes what beam search writes (docs/results.md).
@@ -132,6 +140,9 @@ pub enum LmChoice {
 /// Fusion weight that measured best on the dev audio (docs/results.md, "Voice to plan, end to end").
 pub const DEFAULT_LM_WEIGHT: f32 = 0.3;
 
+/// What a free word's token pays, in logit (docs/asr.md, "The command grammar").
+pub const DEFAULT_GRAMMAR_PENALTY: f32 = 3.0;
+
 impl Default for DecodeOptions {
     fn default() -> Self {
         Self {
@@ -146,7 +157,10 @@ impl Default for DecodeOptions {
             lm: LmChoice::Embedded,
             lm_weight: DEFAULT_LM_WEIGHT,
             fallback: false,
+            grammar: true,
+            grammar_penalty: DEFAULT_GRAMMAR_PENALTY,
             rescore_count: true,
+            rescore_numbers: true,
             keep_state: false,
             flash_attn: false,
         }
@@ -175,6 +189,25 @@ pub struct Transcript {
     pub cut: bool,
     /// The text tokens Whisper wrote, with their log-probabilities.
     pub tokens: Vec<(i32, f32)>,
+    /// How the text fits the command grammar, when the decoder was held
+    /// to it.
+    pub fit: Option<GrammarFit>,
+    /// Calls to the logits filter, and their time.
+    pub filter: (u64, Duration),
+}
+
+/// What holding the decoder to the grammar cost the audio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrammarFit {
+    /// `-ln P(the grammar's tokens)` under the free decoder, summed over
+    /// the steps of the text written (end-of-text included).
+    pub cost: f32,
+    /// The largest of those steps.
+    pub worst: f32,
+    /// Tokens written as free words (outside the grammar).
+    pub free_tokens: usize,
+    /// The text is a whole command of the grammar.
+    pub accepted: bool,
 }
 
 /// A loaded Whisper model.
@@ -187,6 +220,9 @@ pub struct Transcriber {
     lm_problem: Option<String>,
     /// The decoder's own tokenizer (for the LM and rescoring).
     bpe: Bpe,
+    /// The command grammar over the decoder's tokens (`None`: it could
+    /// not be read).
+    automaton: Option<Automaton>,
     /// The decoder state kept between utterances; its lock also makes
     /// runs on one `Transcriber` take turns.
     state: Mutex<Option<WhisperState>>,
@@ -222,7 +258,17 @@ impl Transcriber {
             }
         })?;
         let eot = ctx.token_eot().max(0);
-        let bpe = Bpe::new((0..eot).map(|id| ctx.token_to_bytes(id).unwrap_or_default().to_vec()));
+        let token_bytes: Vec<Vec<u8>> = (0..eot)
+            .map(|id| ctx.token_to_bytes(id).unwrap_or_default().to_vec())
+            .collect();
+        let bpe = Bpe::new(token_bytes.iter().cloned());
+        let automaton = match Grammar::embedded() {
+            Ok(g) => Some(Automaton::new(g, &token_bytes)),
+            Err(e) => {
+                tracing::warn!("{e} ; transcription sans grammaire");
+                None
+            }
+        };
         let load_time = t0.elapsed();
         tracing::info!("whisper model {} loaded in {load_time:?}", path.display());
         let mut t = Self {
@@ -231,6 +277,7 @@ impl Transcriber {
             lm: None,
             lm_problem: None,
             bpe,
+            automaton,
             state: Mutex::new(None),
             cpu: Mutex::new((None, opts.threads.max(1))),
             load_time,
@@ -290,6 +337,11 @@ impl Transcriber {
     /// The loaded whisper.cpp model (special token ids, token text).
     pub fn context(&self) -> &WhisperContext {
         &self.ctx
+    }
+
+    /// The command grammar over the decoder's tokens.
+    pub fn automaton(&self) -> Option<&Automaton> {
+        self.automaton.as_ref()
     }
 
     /// The decoder's byte-pair encoder.
@@ -419,6 +471,8 @@ impl Transcriber {
             no_speech: true,
             cut,
             tokens: Vec::new(),
+            fit: None,
+            filter: (0, Duration::ZERO),
         };
         // cheap gate first: silence or steady noise never reaches the decoder,
         // which would happily hallucinate a sentence
@@ -471,11 +525,16 @@ impl Transcriber {
             params.set_initial_prompt(p);
         }
         // lives until the end of this function, past `full`, which reads it
-        let fusion = self.lm.as_ref().map(|lm| Fusion {
-            lm,
-            weight: o.lm_weight,
-            n_vocab: self.ctx.n_vocab().max(0) as usize,
-            first_call: Default::default(),
+        // off, the grammar is still watched: what it would cost the audio
+        // tells a command from other speech
+        let held = self.automaton.as_ref().map(|automaton| Held {
+            automaton,
+            penalty: o.grammar_penalty,
+            enforce: o.grammar,
+        });
+        let fusion = (self.lm.is_some() || held.is_some()).then(|| {
+            let n_vocab = self.ctx.n_vocab().max(0) as usize;
+            Fusion::new(self.lm.as_ref(), o.lm_weight, held, n_vocab)
         });
         if let Some(f) = &fusion {
             // SAFETY: `fusion` is not dropped before `full` returns.
@@ -524,6 +583,29 @@ impl Transcriber {
             }
         }
         let text = clean(&text);
+        let ids: Vec<u32> = tokens.iter().map(|&(t, _)| t.max(0) as u32).collect();
+        let fit = held.zip(fusion.as_ref()).map(|(h, f)| {
+            let costs = f.path_costs(&ids);
+            let check = h.automaton.check(&ids);
+            GrammarFit {
+                cost: costs.iter().sum(),
+                worst: costs.iter().copied().fold(0.0, f32::max),
+                free_tokens: check.free_tokens,
+                accepted: check.accepted,
+            }
+        });
+        let filter = fusion.as_ref().map_or((0, Duration::ZERO), Fusion::cost);
+        if let Some(f) = &fit {
+            tracing::debug!(
+                "grammar: cost {:.2}, worst step {:.2}, {} free tokens, accepted {}; filter {} calls, {:?}",
+                f.cost,
+                f.worst,
+                f.free_tokens,
+                f.accepted,
+                filter.0,
+                filter.1
+            );
+        }
         let confidence = if pn > 0 { psum / pn as f32 } else { 0.0 };
         let no_speech = text.is_empty();
         let transcript = Transcript {
@@ -538,6 +620,8 @@ impl Transcriber {
             no_speech,
             cut,
             tokens,
+            fit,
+            filter,
         };
         if no_speech && !o.keep_state {
             *slot = None;

@@ -77,6 +77,22 @@ pub fn to_whisper(
     resample(&mix_to_mono(interleaved, channels), rate, TARGET_RATE)
 }
 
+/// `mono` (16 kHz) as the microphone path hears it: raised to a device's
+/// `rate` (as a sound server hands a 16 kHz stream to a 44.1 kHz device),
+/// then brought back to 16 kHz by the capture's own [`StreamResampler`],
+/// fed in blocks of 10 ms. Silence is pushed after the clip so that the
+/// resampler's delay does not cut its end.
+pub fn through_capture(mono: &[f32], rate: u32) -> Result<Vec<f32>, ResampleError> {
+    let mut device = resample(mono, TARGET_RATE, rate)?;
+    device.resize(device.len() + rate as usize / 5, 0.0);
+    let mut r = StreamResampler::new(rate)?;
+    let mut out = Vec::with_capacity(mono.len() + TARGET_RATE as usize / 5);
+    for block in device.chunks((rate as usize / 100).max(1)) {
+        out.extend(r.push(block)?);
+    }
+    Ok(out)
+}
+
 /// Streaming mono resampler for capture: feed any number of samples, get
 /// whatever output is ready.
 pub struct StreamResampler {
@@ -168,6 +184,22 @@ mod tests {
         assert!(out.len() > 14_500 && out.len() <= 16_000, "{}", out.len());
         let hz = zero_crossing_hz(&out, TARGET_RATE);
         assert!((hz - 300.0).abs() < 3.0, "{hz} Hz");
+    }
+
+    #[test]
+    fn the_capture_round_trip_keeps_length_and_pitch() {
+        let x: Vec<f32> = (0..16_000)
+            .map(|i| 0.4 * (2.0 * std::f32::consts::PI * 500.0 * i as f32 / 16_000.0).sin())
+            .collect();
+        let out = through_capture(&x, 44_100).unwrap();
+        assert!(
+            out.len() >= 16_000 && out.len() < 16_000 + 3_300,
+            "{}",
+            out.len()
+        );
+        let hz = zero_crossing_hz(&out[..16_000], TARGET_RATE);
+        assert!((hz - 500.0).abs() < 5.0, "{hz} Hz");
+        assert!(through_capture(&x, 7).is_err());
     }
 
     #[test]

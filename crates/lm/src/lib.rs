@@ -8,7 +8,9 @@
 //! left neighbours) below, one discount per order `D_k = n1 / (n1 + 2 n2)`,
 //! and the unigram mixed with the uniform distribution over the vocabulary.
 
+pub mod automaton;
 pub mod bpe;
+pub mod grammar;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -7,6 +7,7 @@ use speechtimer_corpus::generate::{Style, generate_styled};
 use speechtimer_lm::LmError;
 use speechtimer_lm::TokenLm;
 use speechtimer_lm::bpe::Bpe;
+use speechtimer_lm::grammar::Grammar;
 
 /// How the LM is made; the defaults made the shipped `models/lm/domain.lm`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,6 +73,32 @@ pub fn build_domain_lm(
     TokenLm::build(&sentences, recipe.order, eot + 1, eot)
 }
 
+/// How the command grammar is made; the defaults made the shipped
+/// `models/lm/commands.grammar`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrammarRecipe {
+    /// Number of clean sentences generated.
+    pub sentences: usize,
+    /// Seed of the generator (another than the language model's).
+    pub seed: u64,
+}
+
+impl Default for GrammarRecipe {
+    fn default() -> Self {
+        Self {
+            sentences: 1_000_000,
+            seed: 11,
+        }
+    }
+}
+
+/// The word grammar of the clean commands the generator writes (as
+/// Whisper writes them), and how many sentences it had to skip.
+pub fn build_grammar(recipe: GrammarRecipe, progress: impl FnMut(usize)) -> (Grammar, usize) {
+    let examples = generate_styled(recipe.sentences, recipe.seed, Style::Clean, progress);
+    Grammar::build(examples.iter().map(|e| e.text.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +155,47 @@ mod tests {
             a.ln_prob(&hs, e),
             plain.ln_prob(&hs, e)
         );
+    }
+
+    #[test]
+    fn the_shipped_grammar_accepts_fresh_generated_commands() {
+        use speechtimer_lm::automaton::Automaton;
+        let shipped = Grammar::embedded().unwrap();
+        // counted over other sentences than these
+        let fresh = generate_styled(3000, 20_261_207, Style::Clean, |_| {});
+        let strict: Vec<&str> = fresh
+            .iter()
+            .map(|e| e.text.as_str())
+            .filter(|t| !shipped.accepts(t))
+            .collect();
+        assert!(
+            strict.len() <= fresh.len() / 100,
+            "{} of {} outside the word grammar, e.g. {:?}",
+            strict.len(),
+            fresh.len(),
+            &strict[..strict.len().min(5)]
+        );
+        // over byte tokens, with the free words the decoder may write,
+        // the automaton takes every one
+        let bytes: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        let automaton = Automaton::new(shipped, &bytes);
+        for e in &fresh {
+            let ids: Vec<u32> = format!(" {}", e.text).bytes().map(u32::from).collect();
+            let c = automaton.check(&ids);
+            assert!(c.accepted, "{}: {c:?}", e.text);
+        }
+        // and the recipe builds it from the generator
+        let small = build_grammar(
+            GrammarRecipe {
+                sentences: 2000,
+                seed: 3,
+            },
+            |_| {},
+        )
+        .0;
+        for t in generate_styled(200, 3, Style::Clean, |_| {}).iter() {
+            assert!(small.accepts(&t.text), "{}", t.text);
+        }
+        assert!(!small.accepts("Douze séries en trichac séries."));
     }
 }

@@ -252,7 +252,8 @@ pub fn rescore(decoded: &mut Decoded, text: &str, slot: &Slot) -> Result<Option<
     }))
 }
 
-fn log_add(a: f32, b: f32) -> f32 {
+/// `ln(e^a + e^b)`.
+pub fn log_add(a: f32, b: f32) -> f32 {
     let (hi, lo) = if a > b { (a, b) } else { (b, a) };
     if lo == f32::NEG_INFINITY {
         hi

@@ -3,7 +3,7 @@
 //! one path from samples to plan: the endpointing (`endpoint.rs`), the
 //! worker, `eval --audio` and `/transcribe` all go through [`hear`].
 
-use super::{clarity, count};
+use super::{clarity, count, rehear};
 use speechtimer_asr::{Transcriber, Transcript};
 use speechtimer_nlu::{Nlu, Parsed};
 use std::sync::atomic::AtomicBool;
@@ -54,14 +54,58 @@ pub fn hear(
     out.nlu = t0.elapsed();
     let clarity = clarity::duration_probs(&parsed, &asr.token_spans(&out.transcript));
     let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
-    if let (Some(slot), Some(mut decoded)) = (slot, decoded) {
-        let t1 = Instant::now();
-        match count::hear_again(nlu, &mut decoded, &parsed, &slot) {
+    let mut decoded = decoded;
+    let t1 = Instant::now();
+    if let (Some(slot), Some(decoded)) = (slot, decoded.as_mut()) {
+        match count::hear_again(nlu, decoded, &parsed, &slot) {
             Ok(Some(better)) => parsed = better,
             Ok(None) => {}
             Err(e) => tracing::warn!("count not rescored: {e}"),
         }
-        out.rescore = t1.elapsed();
+    }
+    let mut reheard = Vec::new();
+    if let Some(decoded) = decoded.as_mut().filter(|_| asr.options().rescore_numbers) {
+        match rehear::hear_numbers(decoded, &parsed) {
+            Ok(r) => reheard = r,
+            Err(e) => tracing::warn!("numbers not heard again: {e}"),
+        }
+    }
+    out.rescore = t1.elapsed();
+    let chars: Vec<char> = parsed.text.chars().collect();
+    if let Some(text) = rehear::rewrite(&parsed.text, &reheard) {
+        let rounds = parsed.trust.rounds.clone();
+        let mut notes = std::mem::take(&mut parsed.notes);
+        let t2 = Instant::now();
+        match nlu.parse(&text) {
+            Ok(again) if again.plan.is_ok() => {
+                parsed = again;
+                parsed.trust.rounds = rounds;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("reheard transcript not tagged: {e}"),
+        }
+        out.nlu += t2.elapsed();
+        notes.append(&mut parsed.notes);
+        parsed.notes = notes;
+    }
+    for r in &reheard {
+        let heard: String = chars
+            .get(r.start..r.end)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default();
+        if r.replaces() {
+            parsed
+                .notes
+                .push(format!("« {heard} » réentendu comme {}", r.best));
+        }
+        if r.replaces() || r.doubts() {
+            *parsed.trust.field_mut(r.quantity) = speechtimer_nlu::Trust::Rescored {
+                heard,
+                value: r.best,
+                margin: (r.margin.min(99.0) * 100.0).round() / 100.0,
+                clear: r.replaces(),
+            };
+        }
     }
     clarity::flag_unclear(&mut parsed, &clarity);
     out.parsed = Some(parsed);

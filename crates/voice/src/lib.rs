@@ -8,6 +8,7 @@ pub mod command;
 pub mod count;
 pub mod endpoint;
 mod hear;
+pub mod rehear;
 mod report;
 pub mod worker;
 

@@ -56,9 +56,10 @@ pub(crate) struct DecodeArgs {
     /// température de whisper.cpp ; désactivé par défaut).
     #[arg(long)]
     pub fallback: bool,
-    /// Décodage libre, sans la grammaire des commandes.
+    /// Tient le décodeur à la grammaire des commandes (sinon elle ne fait
+    /// que mesurer ce que la phrase lui coûte).
     #[arg(long)]
-    pub no_grammar: bool,
+    pub grammar: bool,
     /// Pénalité (logit) d'un jeton de mot hors grammaire.
     #[arg(long, default_value_t = speechtimer_asr::transcriber::DEFAULT_GRAMMAR_PENALTY)]
     pub grammar_penalty: f32,
@@ -98,7 +99,7 @@ impl DecodeArgs {
             },
             lm_weight: self.lm_weight,
             fallback: self.fallback,
-            grammar: !self.no_grammar,
+            grammar: self.grammar,
             grammar_penalty: self.grammar_penalty,
             rescore_count: !self.no_rescore,
             rescore_numbers: !self.no_rehear,

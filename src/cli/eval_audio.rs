@@ -63,6 +63,9 @@ struct Fit {
     free_tokens: usize,
     accepted: bool,
     confidence: f32,
+    /// Calls to the logits filter, and their time.
+    filter_calls: u64,
+    filter_s: f64,
 }
 
 impl ClipResult {
@@ -122,6 +125,10 @@ struct AudioReport {
     /// `--realtime`: the mean split, and how the early runs went.
     #[serde(skip_serializing_if = "Option::is_none")]
     realtime: Option<RealtimeSummary>,
+    /// Mean time of one call to the logits filter (grammar and language
+    /// model), in microseconds (not `--realtime`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter_us_per_call: Option<f64>,
     errors: Vec<ClipResult>,
 }
 
@@ -242,6 +249,8 @@ pub(crate) fn run(
                             free_tokens: f.free_tokens,
                             accepted: f.accepted,
                             confidence: u.transcript.confidence,
+                            filter_calls: u.transcript.filter.0,
+                            filter_s: u.transcript.filter.1.as_secs_f64(),
                         });
                         (report(&u, Duration::ZERO, None), None)
                     }
@@ -320,6 +329,11 @@ fn summarise(manifest: &Path, results: Vec<ClipResult>, lm: bool, errors: usize)
     let scored: Vec<Scored> = results.iter().map(ClipResult::scored).collect();
     let scores = score(&scored);
     let realtime = realtime_summary(&results);
+    let (calls, secs) = results
+        .iter()
+        .filter_map(|r| r.fit)
+        .fold((0u64, 0f64), |(c, s), f| (c + f.filter_calls, s + f.filter_s));
+    let filter_us_per_call = (calls > 0).then(|| (secs * 1e6 / calls as f64 * 10.0).round() / 10.0);
     let misses: Vec<ClipResult> = results
         .into_iter()
         .filter(|r| {
@@ -332,6 +346,7 @@ fn summarise(manifest: &Path, results: Vec<ClipResult>, lm: bool, errors: usize)
         scores,
         lm,
         realtime,
+        filter_us_per_call,
         errors: misses,
     }
 }
@@ -396,10 +411,15 @@ fn print_report(r: &AudioReport) {
         );
     }
     match &r.realtime {
-        None => println!(
-            "temps par extrait : médiane {:.2} s, p95 {:.2} s",
-            r.scores.median_s, r.scores.p95_s
-        ),
+        None => {
+            println!(
+                "temps par extrait : médiane {:.2} s, p95 {:.2} s",
+                r.scores.median_s, r.scores.p95_s
+            );
+            if let Some(us) = r.filter_us_per_call {
+                println!("filtre des logits (grammaire, modèle de langue) : {us:.0} µs par appel");
+            }
+        }
         Some(rt) => {
             println!(
                 "fin de la parole -> plan montré : médiane {:.2} s, p95 {:.2} s",

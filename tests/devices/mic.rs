@@ -27,73 +27,86 @@ fn lead_in(wav: &std::path::Path) -> f64 {
     (loud * frame) as f64 / rate as f64
 }
 
+/// A plan line that shows a wrong plan as understood: « Plan : » (not « Plan
+/// à vérifier : ») with another plan than the headline's.
+fn wrong_shown(line: &str) -> bool {
+    line.starts_with("Plan : ") && !line.starts_with("Plan : 12 séries de 2:00, repos 0:30")
+}
+
 #[test]
-fn listen_hears_the_virtual_microphone_like_the_file() {
+fn listen_hears_both_headline_clips_through_the_virtual_microphone() {
     let _one = harness::one_at_a_time();
-    let test = "listen_hears_the_virtual_microphone_like_the_file";
+    let test = "listen_hears_both_headline_clips_through_the_virtual_microphone";
     if !harness::whisper_model(test) {
         return;
     }
     let Some(pulse) = Pulse::start(test) else {
         return;
     };
-    let clip = fixture("headline-fr4.wav");
-    let file = Command::new(speechtimer())
-        .arg("transcribe")
-        .arg(&clip)
-        .output()
-        .expect("transcribe");
-    let from_file = plan_line(&String::from_utf8_lossy(&file.stdout)).expect("file plan");
-    assert!(
-        from_file.starts_with("Plan : 12 séries de 2:00, repos 0:30"),
-        "{from_file}"
-    );
+    for name in ["headline-fr4.wav", "headline-fr1.wav"] {
+        let clip = fixture(name);
+        let file = Command::new(speechtimer())
+            .arg("transcribe")
+            .arg(&clip)
+            .output()
+            .expect("transcribe");
+        let from_file = plan_line(&String::from_utf8_lossy(&file.stdout)).expect("file plan");
 
-    let dir = tempfile::tempdir().expect("dir");
-    let saved = dir.path().join("heard.wav");
-    let mut listen = harness::Reaped::new(
-        pulse
-            .command(speechtimer())
-            .arg("listen")
-            .arg("--save")
-            .arg(&saved)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("listen"),
-    );
-    let log = harness::Log::of(listen.child());
-    assert!(
-        log.wait_for("Parlez", 1, Duration::from_secs(60)).is_some(),
-        "listen never opened the microphone:\n{}",
-        log.dump()
-    );
-    std::thread::sleep(Duration::from_millis(500));
-    pulse.say(&clip);
-    let out = listen.finish();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", log.dump());
-    let from_mic = plan_line(&stdout).unwrap_or_default();
-    eprintln!("file: {from_file}\nmicrophone: {from_mic}");
-    // the round count is Whisper's weak spot through the microphone
-    // (44.1 kHz capture, resampled): « douze » came out « 7 » in 1 of 2
-    // runs here, with or without early runs, as the window's device test
-    // already allows; work and rest tell that the sound got through (the
-    // ear issue aims at the count through this path)
-    assert!(
-        from_mic.contains("séries de 2:00, repos 0:30"),
-        "heard through the microphone:\n{stdout}"
-    );
-    // the pre-roll keeps what came before the voice detector fired: the
-    // capture starts quiet, as the clip does (0.33 s before its first
-    // loud frame), so « douze » was not cut
-    let lead = lead_in(&saved);
-    let file_lead = lead_in(&clip);
-    eprintln!("quiet before the voice: file {file_lead:.2} s, capture {lead:.2} s");
-    assert!(
-        lead >= 0.15,
-        "the capture starts {lead:.2} s before the voice"
-    );
+        let dir = tempfile::tempdir().expect("dir");
+        let saved = dir.path().join("heard.wav");
+        let mut listen = harness::Reaped::new(
+            pulse
+                .command(speechtimer())
+                .arg("listen")
+                .arg("--save")
+                .arg(&saved)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("listen"),
+        );
+        let log = harness::Log::of(listen.child());
+        assert!(
+            log.wait_for("Parlez", 1, Duration::from_secs(60)).is_some(),
+            "listen never opened the microphone:\n{}",
+            log.dump()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        pulse.say(&clip);
+        let out = listen.finish();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{}", log.dump());
+        let from_mic = plan_line(&stdout).unwrap_or_default();
+        eprintln!("{name}: file: {from_file}\n{name}: microphone: {from_mic}");
+        // the plan is right, or it is offered « à vérifier »: never a
+        // wrong plan shown as understood, from the file or the microphone
+        // (the count is Whisper's weak spot on the slow fr1 clip and
+        // through the 44.1 kHz capture: « douze » came out « 7 » or « 11 »)
+        for line in [&from_file, &from_mic] {
+            assert!(!wrong_shown(line), "{name}: {line}\n{stdout}");
+        }
+        // work and rest tell that the sound got through
+        if name == "headline-fr4.wav" {
+            assert!(
+                from_file.starts_with("Plan : 12 séries de 2:00, repos 0:30"),
+                "{from_file}"
+            );
+            assert!(
+                from_mic.contains("séries de 2:00, repos 0:30"),
+                "heard through the microphone:\n{stdout}"
+            );
+            // the pre-roll keeps what came before the voice detector fired:
+            // the capture starts quiet, as the clip does (0.33 s before its
+            // first loud frame), so « douze » was not cut
+            let lead = lead_in(&saved);
+            let file_lead = lead_in(&clip);
+            eprintln!("quiet before the voice: file {file_lead:.2} s, capture {lead:.2} s");
+            assert!(
+                lead >= 0.15,
+                "the capture starts {lead:.2} s before the voice"
+            );
+        }
+    }
 }
 
 #[test]

@@ -157,7 +157,7 @@ impl Default for DecodeOptions {
             lm: LmChoice::Embedded,
             lm_weight: DEFAULT_LM_WEIGHT,
             fallback: false,
-            grammar: true,
+            grammar: false,
             grammar_penalty: DEFAULT_GRAMMAR_PENALTY,
             rescore_count: true,
             rescore_numbers: true,

@@ -62,6 +62,14 @@ pub enum Trust {
         /// The least token probability, to two decimals.
         p: f32,
     },
+    /// The sentence fits the command language badly: Whisper most likely
+    /// heard something else than what was said, so every value it gave
+    /// is to check.
+    Misheard {
+        /// What holding the transcript to the command grammar cost the
+        /// audio (nats, summed over its tokens), to two decimals.
+        cost: f32,
+    },
     /// Chosen again by Whisper's decoder over the audio: `margin` is the
     /// log-probability lead of the chosen value over the next one.
     Rescored {
@@ -102,6 +110,7 @@ impl Trust {
             )),
             Trust::Unclear { text, .. } => Some(format!("« {text} » mal entendu ?")),
             Trust::Summed { texts } => Some(format!("« {} » additionnés", texts.join(" » + « "))),
+            Trust::Misheard { .. } => Some("phrase mal entendue ?".into()),
             Trust::Rescored {
                 heard,
                 value,

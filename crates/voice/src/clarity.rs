@@ -18,12 +18,16 @@ pub fn field_prob(parsed: &Parsed, tokens: &[(usize, usize, f32)], q: Quantity) 
         .entities
         .iter()
         .filter(|e| e.label.quantity() == q)
-        .flat_map(|e| {
-            tokens
-                .iter()
-                .filter(move |&&(s, t, _)| s < e.end && t > e.start)
-                .map(|&(_, _, p)| p)
-        })
+        .filter_map(|e| span_prob(tokens, e.start, e.end))
+        .reduce(f32::min)
+}
+
+/// The least probability of the tokens over code points `start..end`.
+pub fn span_prob(tokens: &[(usize, usize, f32)], start: usize, end: usize) -> Option<f32> {
+    tokens
+        .iter()
+        .filter(|&&(s, t, _)| s < end && t > start)
+        .map(|&(_, _, p)| p)
         .reduce(f32::min)
 }
 

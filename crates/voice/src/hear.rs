@@ -3,7 +3,7 @@
 //! one path from samples to plan: the endpointing (`endpoint.rs`), the
 //! worker, `eval --audio` and `/transcribe` all go through [`hear`].
 
-use super::{clarity, count, rehear};
+use super::{clarity, count, fit, rehear};
 use speechtimer_asr::{Transcriber, Transcript};
 use speechtimer_nlu::{Nlu, Parsed};
 use std::sync::atomic::AtomicBool;
@@ -25,9 +25,12 @@ pub struct Understanding {
     pub rescore: Duration,
 }
 
-/// Transcribes `samples` and reads the plan in the transcript; a doubtful
-/// round count is heard again over the same audio (`count.rs`), and a
-/// duration Whisper hesitated over is flagged (`clarity.rs`). The one
+/// Transcribes `samples` and reads the plan in the transcript: the numbers
+/// Whisper hesitated over are heard again against the values that sound
+/// like them (`rehear.rs`), then a doubtful round count against every
+/// count (`count.rs`); a duration Whisper hesitated over is flagged
+/// (`clarity.rs`), and so is every value of a transcript that fits the
+/// command language badly (`fit.rs`). The one
 /// path from samples to plan: the window, `eval --audio` and `/transcribe`
 /// all go through it. Setting `abort` stops Whisper (an early run whose
 /// speaker went on talking).
@@ -52,10 +55,33 @@ pub fn hear(
     let t0 = Instant::now();
     let mut parsed = nlu.parse(&out.transcript.text).map_err(|e| e.to_string())?;
     out.nlu = t0.elapsed();
-    let clarity = clarity::duration_probs(&parsed, &asr.token_spans(&out.transcript));
-    let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
+    let tokens = asr.token_spans(&out.transcript);
+    let clarity = clarity::duration_probs(&parsed, &tokens);
     let mut decoded = decoded;
     let t1 = Instant::now();
+    // the numbers first, on Whisper's own text (the spans match its
+    // tokens): only those Whisper wrote with some hesitation
+    let mut reheard = Vec::new();
+    if let Some(decoded) = decoded.as_mut().filter(|_| asr.options().rescore_numbers) {
+        let doubtful = |start: usize, end: usize| {
+            clarity::span_prob(&tokens, start, end).is_none_or(|p| p < rehear::SURE_TOKEN)
+        };
+        match rehear::hear_numbers(decoded, &parsed, doubtful) {
+            Ok(r) => reheard = r,
+            Err(e) => tracing::warn!("numbers not heard again: {e}"),
+        }
+    }
+    let read_text: Vec<char> = parsed.text.chars().collect();
+    if let Some(text) = rehear::rewrite(&parsed.text, &reheard) {
+        let t2 = Instant::now();
+        match nlu.parse(&text) {
+            Ok(again) if again.plan.is_ok() => parsed = again,
+            Ok(_) => reheard.retain(|r| !r.replaces()),
+            Err(e) => tracing::warn!("reheard transcript not tagged: {e}"),
+        }
+        out.nlu += t2.elapsed();
+    }
+    let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
     if let (Some(slot), Some(decoded)) = (slot, decoded.as_mut()) {
         match count::hear_again(nlu, decoded, &parsed, &slot) {
             Ok(Some(better)) => parsed = better,
@@ -63,40 +89,14 @@ pub fn hear(
             Err(e) => tracing::warn!("count not rescored: {e}"),
         }
     }
-    let mut reheard = Vec::new();
-    if let Some(decoded) = decoded.as_mut().filter(|_| asr.options().rescore_numbers) {
-        match rehear::hear_numbers(decoded, &parsed) {
-            Ok(r) => reheard = r,
-            Err(e) => tracing::warn!("numbers not heard again: {e}"),
-        }
-    }
     out.rescore = t1.elapsed();
-    let chars: Vec<char> = parsed.text.chars().collect();
-    if let Some(text) = rehear::rewrite(&parsed.text, &reheard) {
-        let rounds = parsed.trust.rounds.clone();
-        let mut notes = std::mem::take(&mut parsed.notes);
-        let t2 = Instant::now();
-        match nlu.parse(&text) {
-            Ok(again) if again.plan.is_ok() => {
-                parsed = again;
-                parsed.trust.rounds = rounds;
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!("reheard transcript not tagged: {e}"),
-        }
-        out.nlu += t2.elapsed();
-        notes.append(&mut parsed.notes);
-        parsed.notes = notes;
-    }
     for r in &reheard {
-        let heard: String = chars
+        let heard: String = read_text
             .get(r.start..r.end)
             .map(|c| c.iter().collect())
             .unwrap_or_default();
         if r.replaces() {
-            parsed
-                .notes
-                .push(format!("« {heard} » réentendu comme {}", r.best));
+            parsed.notes.push(format!("« {heard} » réentendu comme {}", r.best));
         }
         if r.replaces() || r.doubts() {
             *parsed.trust.field_mut(r.quantity) = speechtimer_nlu::Trust::Rescored {
@@ -108,6 +108,9 @@ pub fn hear(
         }
     }
     clarity::flag_unclear(&mut parsed, &clarity);
+    if let Some(f) = &out.transcript.fit {
+        fit::flag_misheard(&mut parsed, f);
+    }
     out.parsed = Some(parsed);
     Ok(out)
 }

@@ -7,6 +7,7 @@ pub mod clarity;
 pub mod command;
 pub mod count;
 pub mod endpoint;
+pub mod fit;
 mod hear;
 pub mod rehear;
 mod report;

@@ -12,6 +12,10 @@ use speechtimer_asr::{AsrError, Decoded};
 use speechtimer_core::values::{Label, Quantity, WordStyle, int_to_words, parse_number};
 use speechtimer_nlu::Parsed;
 
+/// A number Whisper wrote with every token at least this probable is not
+/// heard again (the rest cost about 0.1 s each).
+pub const SURE_TOKEN: f32 = 0.9;
+
 /// The values Whisper confuses with `v` (not `v` itself).
 pub fn confusable(v: u32) -> Vec<u32> {
     let mut out = Vec::new();
@@ -82,11 +86,19 @@ fn slots(parsed: &Parsed) -> Vec<(Quantity, usize, usize, u32)> {
         .collect()
 }
 
-/// Scores each number of `parsed` against its confusable values.
-pub fn hear_numbers(decoded: &mut Decoded, parsed: &Parsed) -> Result<Vec<Reheard>, AsrError> {
+/// Scores each number of `parsed` for which `doubtful(start, end)` holds
+/// against its confusable values.
+pub fn hear_numbers(
+    decoded: &mut Decoded,
+    parsed: &Parsed,
+    doubtful: impl Fn(usize, usize) -> bool,
+) -> Result<Vec<Reheard>, AsrError> {
     let chars: Vec<char> = parsed.text.chars().collect();
     let mut out = Vec::new();
     for (quantity, start, end, read) in slots(parsed) {
+        if !doubtful(start, end) {
+            continue;
+        }
         let before: String = chars[..start].iter().collect();
         // the word after the number (its unit) tells the decoder what follows
         let rest: String = chars[end..].iter().collect();

@@ -100,6 +100,7 @@ impl DecodeArgs {
             lm_weight: self.lm_weight,
             fallback: self.fallback,
             grammar: self.grammar,
+            watch_grammar: d.watch_grammar,
             grammar_penalty: self.grammar_penalty,
             rescore_count: !self.no_rescore,
             rescore_numbers: !self.no_rehear,

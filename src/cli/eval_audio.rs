@@ -332,7 +332,9 @@ fn summarise(manifest: &Path, results: Vec<ClipResult>, lm: bool, errors: usize)
     let (calls, secs) = results
         .iter()
         .filter_map(|r| r.fit)
-        .fold((0u64, 0f64), |(c, s), f| (c + f.filter_calls, s + f.filter_s));
+        .fold((0u64, 0f64), |(c, s), f| {
+            (c + f.filter_calls, s + f.filter_s)
+        });
     let filter_us_per_call = (calls > 0).then(|| (secs * 1e6 / calls as f64 * 10.0).round() / 10.0);
     let misses: Vec<ClipResult> = results
         .into_iter()

@@ -131,6 +131,31 @@ fn number_matching_reads_digits_and_words() {
     );
 }
 
+/// Watching the command grammar (the default: it measures the fit the
+/// trust reads) changes no transcript: the same text, token for token, as
+/// with no grammar in the filter at all.
+#[test]
+fn watching_the_grammar_changes_no_transcript() {
+    let _whisper = crate::common::one_whisper_at_a_time();
+    let Some(unwatched) = load_with(DecodeOptions {
+        watch_grammar: false,
+        ..DecodeOptions::default()
+    }) else {
+        return;
+    };
+    let watched = load_with(DecodeOptions::default()).expect("model");
+    for clip in manifest().iter().filter(|c| c.kind.is_none()).take(8) {
+        let s = samples(&clip.file);
+        let a = unwatched.transcribe(&s).unwrap();
+        let b = watched.transcribe(&s).unwrap();
+        assert_eq!(a.tokens, b.tokens, "{}", clip.file);
+        assert!(a.fit.is_none(), "{}", clip.file);
+        let fit = b.fit.unwrap_or_else(|| panic!("{}: no fit", clip.file));
+        assert!(fit.cost >= 0.0 && fit.worst <= fit.cost + 1e-3, "{fit:?}");
+        assert!(b.filter.0 > 0, "{}", clip.file);
+    }
+}
+
 /// A second model with other settings (the shared one keeps the defaults).
 fn load_with(opts: DecodeOptions) -> Option<Transcriber> {
     let path = model_or_skip("asr_fixtures")?;

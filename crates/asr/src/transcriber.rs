@@ -112,6 +112,10 @@ pub struct DecodeOptions {
     pub fallback: bool,
     /// Hold the decoder to the command grammar (`speechtimer_lm::grammar`).
     pub grammar: bool,
+    /// When not held to it, still measure what the grammar would cost the
+    /// audio (`Transcript::fit`, the trust of `voice::fit`); the text is
+    /// the same either way.
+    pub watch_grammar: bool,
     /// What a free word's token (outside the grammar) loses in its logit.
     pub grammar_penalty: f32,
     /// Hear the round count again with the decoder (`voice::count`).
@@ -158,6 +162,7 @@ impl Default for DecodeOptions {
             lm_weight: DEFAULT_LM_WEIGHT,
             fallback: false,
             grammar: false,
+            watch_grammar: true,
             grammar_penalty: DEFAULT_GRAMMAR_PENALTY,
             rescore_count: true,
             rescore_numbers: true,
@@ -527,11 +532,15 @@ impl Transcriber {
         // lives until the end of this function, past `full`, which reads it
         // off, the grammar is still watched: what it would cost the audio
         // tells a command from other speech
-        let held = self.automaton.as_ref().map(|automaton| Held {
-            automaton,
-            penalty: o.grammar_penalty,
-            enforce: o.grammar,
-        });
+        let held = self
+            .automaton
+            .as_ref()
+            .filter(|_| o.grammar || o.watch_grammar)
+            .map(|automaton| Held {
+                automaton,
+                penalty: o.grammar_penalty,
+                enforce: o.grammar,
+            });
         let fusion = (self.lm.is_some() || held.is_some()).then(|| {
             let n_vocab = self.ctx.n_vocab().max(0) as usize;
             Fusion::new(self.lm.as_ref(), o.lm_weight, held, n_vocab)

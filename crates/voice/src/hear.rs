@@ -96,7 +96,9 @@ pub fn hear(
             .map(|c| c.iter().collect())
             .unwrap_or_default();
         if r.replaces() {
-            parsed.notes.push(format!("« {heard} » réentendu comme {}", r.best));
+            parsed
+                .notes
+                .push(format!("« {heard} » réentendu comme {}", r.best));
         }
         if r.replaces() || r.doubts() {
             *parsed.trust.field_mut(r.quantity) = speechtimer_nlu::Trust::Rescored {

@@ -60,6 +60,9 @@ struct ClipResult {
 struct Fit {
     cost: f32,
     worst: f32,
+    /// The same without the words heard again (what the trust reads).
+    unsettled: f32,
+    unsettled_worst: f32,
     free_tokens: usize,
     accepted: bool,
     confidence: f32,
@@ -243,9 +246,11 @@ pub(crate) fn run(
                 }
                 match hear(asr, nlu.as_ref(), &samples, None) {
                     Ok(u) => {
-                        fit = u.transcript.fit.map(|f| Fit {
+                        fit = u.transcript.fit.as_ref().map(|f| Fit {
                             cost: f.cost,
                             worst: f.worst,
+                            unsettled: u.fit.map_or(f.cost, |u| u.0),
+                            unsettled_worst: u.fit.map_or(f.worst, |u| u.1),
                             free_tokens: f.free_tokens,
                             accepted: f.accepted,
                             confidence: u.transcript.confidence,

@@ -101,11 +101,11 @@ impl<'a> Fusion<'a> {
 
     /// What the grammar cost the audio along `tokens` (the text tokens
     /// written), end-of-text included: per step, `-ln P(the grammar's
-    /// tokens)` under the unconstrained decoder.
+    /// tokens)` under the unconstrained decoder (0 where it was not asked).
     pub fn path_costs(&self, tokens: &[u32]) -> Vec<f32> {
         let steps = self.steps.lock().unwrap_or_else(|e| e.into_inner());
         (0..=tokens.len())
-            .filter_map(|i| steps.get(&tokens[..i]).map(Step::cost))
+            .map(|i| steps.get(&tokens[..i]).map_or(0.0, Step::cost))
             .collect()
     }
 

@@ -202,11 +202,14 @@ pub struct Transcript {
 }
 
 /// What holding the decoder to the grammar cost the audio.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GrammarFit {
     /// `-ln P(the grammar's tokens)` under the free decoder, summed over
     /// the steps of the text written (end-of-text included).
     pub cost: f32,
+    /// That cost at each step: before each text token, then before
+    /// end-of-text (0 where the filter was not asked).
+    pub steps: Vec<f32>,
     /// The largest of those steps.
     pub worst: f32,
     /// Tokens written as free words (outside the grammar).
@@ -371,25 +374,33 @@ impl Transcriber {
     /// Tokens that are not whole characters, or that `clean` removed, are
     /// left out.
     pub fn token_spans(&self, t: &Transcript) -> Vec<(usize, usize, f32)> {
+        self.token_places(t)
+            .into_iter()
+            .zip(&t.tokens)
+            .filter_map(|(place, &(_, plog))| place.map(|(s, e)| (s, e, plog.exp())))
+            .collect()
+    }
+
+    /// Where each token of `t.tokens` lies in `t.text` (code points), in
+    /// order; `None` for a token that is no whole characters or that
+    /// `clean` removed.
+    pub fn token_places(&self, t: &Transcript) -> Vec<Option<(usize, usize)>> {
         let mut out = Vec::with_capacity(t.tokens.len());
         let mut cursor = 0; // byte offset in t.text
-        for &(id, plog) in &t.tokens {
-            let Ok(bytes) = self.ctx.token_to_bytes(id) else {
-                continue;
-            };
-            let Ok(piece) = std::str::from_utf8(bytes) else {
-                continue;
-            };
-            let piece = piece.trim();
-            if piece.is_empty() {
-                continue;
-            }
-            let Some(at) = t.text[cursor..].find(piece).map(|a| a + cursor) else {
-                continue;
-            };
-            let start = t.text[..at].chars().count();
-            out.push((start, start + piece.chars().count(), plog.exp()));
-            cursor = at + piece.len();
+        for &(id, _) in &t.tokens {
+            let piece = self
+                .ctx
+                .token_to_bytes(id)
+                .ok()
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .map(str::trim)
+                .filter(|p| !p.is_empty());
+            let at = piece.and_then(|p| t.text[cursor..].find(p).map(|a| (a + cursor, p)));
+            out.push(at.map(|(at, piece)| {
+                let start = t.text[..at].chars().count();
+                cursor = at + piece.len();
+                (start, start + piece.chars().count())
+            }));
         }
         out
     }
@@ -599,6 +610,7 @@ impl Transcriber {
             GrammarFit {
                 cost: costs.iter().sum(),
                 worst: costs.iter().copied().fold(0.0, f32::max),
+                steps: costs,
                 free_tokens: check.free_tokens,
                 accepted: check.accepted,
             }

@@ -23,6 +23,10 @@ pub struct Understanding {
     pub nlu: Duration,
     /// Hearing a doubtful round count again (zero when it was not).
     pub rescore: Duration,
+    /// What the grammar cost the words the decoder did not choose again,
+    /// summed and at its worst step (`fit.rs`); `None` when it was not
+    /// watched.
+    pub fit: Option<(f32, f32)>,
 }
 
 /// Transcribes `samples` and reads the plan in the transcript: the numbers
@@ -48,6 +52,7 @@ pub fn hear(
         parsed: None,
         nlu: Duration::ZERO,
         rescore: Duration::ZERO,
+        fit: None,
     };
     let Some(nlu) = nlu.filter(|_| !out.transcript.no_speech) else {
         return Ok(out);
@@ -72,6 +77,14 @@ pub fn hear(
         }
     }
     let read_text: Vec<char> = parsed.text.chars().collect();
+    // the words the decoder chose again do not count against the fit
+    let count_range = count::count_slot(&parsed).map(|s| (s.start, s.end));
+    let mut settled: Vec<(usize, usize)> = reheard
+        .iter()
+        .filter(|r| !r.doubts())
+        .map(|r| (r.start, r.end))
+        .collect();
+    let rewritten = reheard.iter().any(|r| r.replaces());
     if let Some(text) = rehear::rewrite(&parsed.text, &reheard) {
         let t2 = Instant::now();
         match nlu.parse(&text) {
@@ -90,6 +103,12 @@ pub fn hear(
         }
     }
     out.rescore = t1.elapsed();
+    if !rewritten
+        && !parsed.trust.rounds.is_uncertain()
+        && let Some(range) = count_range
+    {
+        settled.push(range);
+    }
     for r in &reheard {
         let heard: String = read_text
             .get(r.start..r.end)
@@ -111,7 +130,10 @@ pub fn hear(
     }
     clarity::flag_unclear(&mut parsed, &clarity);
     if let Some(f) = &out.transcript.fit {
-        fit::flag_misheard(&mut parsed, f);
+        let places = asr.token_places(&out.transcript);
+        let (cost, worst) = fit::unsettled(f, &places, &settled);
+        out.fit = Some((cost, worst));
+        fit::flag_misheard(&mut parsed, cost, worst);
     }
     out.parsed = Some(parsed);
     Ok(out)

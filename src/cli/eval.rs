@@ -74,9 +74,11 @@ pub(crate) fn run(args: EvalArgs, ner_model: Option<&Path>) -> Result<()> {
             &args.decode,
             realtime,
             args.capture,
-            args.clips.as_deref(),
-            args.json,
-            args.errors,
+            super::eval_audio::Output {
+                json: args.json,
+                errors: args.errors,
+                clips: args.clips.as_deref(),
+            },
         );
     }
     let data = args

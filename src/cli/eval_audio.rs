@@ -18,6 +18,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// What `eval --audio` writes: the report as JSON or text, how many misses
+/// it shows, and a file for every clip's result.
+pub(crate) struct Output<'a> {
+    pub json: bool,
+    pub errors: usize,
+    pub clips: Option<&'a Path>,
+}
+
 /// `--realtime` settings.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Realtime {
@@ -197,10 +205,13 @@ pub(crate) fn run(
     decode: &DecodeArgs,
     realtime: Option<Realtime>,
     capture: Option<u32>,
-    clips_out: Option<&Path>,
-    json: bool,
-    errors: usize,
+    output: Output,
 ) -> Result<()> {
+    let Output {
+        json,
+        errors,
+        clips: clips_out,
+    } = output;
     let text = std::fs::read_to_string(manifest)
         .with_context(|| format!("lecture de {}", manifest.display()))?;
     let dir = manifest.parent().unwrap_or(Path::new("."));

@@ -28,11 +28,18 @@ pub fn unsettled(
     settled: &[(usize, usize)],
 ) -> (f32, f32) {
     let inside = |i: usize| {
-        places.get(i).copied().flatten().is_some_and(|(s, e)| {
-            settled.iter().any(|&(a, b)| s < b && e > a)
-        })
+        places
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|(s, e)| settled.iter().any(|&(a, b)| s < b && e > a))
     };
-    let kept = fit.steps.iter().enumerate().filter(|&(i, _)| !inside(i)).map(|(_, &c)| c);
+    let kept = fit
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !inside(i))
+        .map(|(_, &c)| c);
     kept.fold((0.0, 0.0), |(sum, worst), c| (sum + c, f32::max(worst, c)))
 }
 

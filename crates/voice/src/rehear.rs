@@ -22,7 +22,7 @@ pub fn confusable(v: u32) -> Vec<u32> {
     let root = match v {
         1..=9 => Some(v),
         11..=19 => Some(v - 10),
-        20..=90 if v % 10 == 0 => Some(v / 10),
+        20..=90 if v.is_multiple_of(10) => Some(v / 10),
         _ => None,
     };
     if let Some(d) = root {

@@ -104,6 +104,8 @@ pub fn hear(
     }
     out.rescore = t1.elapsed();
     if !rewritten
+        && asr.options().rescore_count
+        && decoded.is_some()
         && !parsed.trust.rounds.is_uncertain()
         && let Some(range) = count_range
     {

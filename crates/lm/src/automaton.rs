@@ -334,30 +334,19 @@ impl Automaton {
                 if let Some(c) = self.lexeme_class(node)
                     && g.follows(prev, c)
                 {
-                    if self.joined[node as usize] {
-                        let after = After::Joiner;
-                        self.step(
-                            Elem::Boundary {
-                                prev: c,
-                                after,
-                                frees: 0,
-                            },
-                            b,
-                            free,
-                            out,
-                        );
-                    } else if kind(b) != Byte::Letter {
-                        let after = After::Letter;
-                        self.step(
-                            Elem::Boundary {
-                                prev: c,
-                                after,
-                                frees: 0,
-                            },
-                            b,
-                            free,
-                            out,
-                        );
+                    // a joiner ends its lexeme at once; a letter would go on
+                    let after = if self.joined[node as usize] {
+                        Some(After::Joiner)
+                    } else {
+                        (kind(b) != Byte::Letter).then_some(After::Letter)
+                    };
+                    if let Some(after) = after {
+                        let ended = Elem::Boundary {
+                            prev: c,
+                            after,
+                            frees: 0,
+                        };
+                        self.step(ended, b, free, out);
                     }
                 }
             }

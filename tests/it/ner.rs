@@ -16,6 +16,16 @@ const HEADLINE_PLAN: PlanValues = PlanValues::new(12, 120, 30);
 /// tests/data/structures.jsonl (docs/results.md, "NER model").
 const STRUCTURES_FLOOR: f64 = 0.90;
 
+/// Under what the tiny runs reach on their 100 held-back sentences (F1 and
+/// plan exact: LSTM+CRF 0.978 and 0.94, Transformer 0.876 and 0.69), with
+/// room for another CPU's float sums.
+fn tiny_floors(arch: Arch) -> (f64, f64) {
+    match arch {
+        Arch::LstmCrf => (0.90, 0.85),
+        Arch::Transformer => (0.80, 0.60),
+    }
+}
+
 fn tiny_run(arch: Arch) {
     // the transformer learns more slowly: it gets more sentences
     let n_train = match arch {
@@ -63,14 +73,42 @@ fn tiny_run(arch: Arch) {
         assert!(dir.path().join(name).exists(), "{name} written");
     }
     let nlu = Nlu::load_dir(dir.path()).unwrap();
+    // the headline's count and work are learned with a wide margin; its rest
+    // (« entre série ») is a rarer shape that a tiny model may put on either
+    // side of 0.5, and float sums differ from one CPU to another (the clean-
+    // clone CI once gave it 0.53 to the work): the learning is held by the
+    // plans of the held-back sentences instead
     let p = nlu
         .parse("12 séries de 2 minutes, 30 secondes entre série")
         .unwrap();
-    assert_eq!(p.plan, Ok(HEADLINE_PLAN), "{arch:?}: {:?}", p.entities);
+    let heard = |label: Label| p.entities.iter().find(|e| e.label == label);
+    assert_eq!(
+        heard(Label::NbRounds).map(|e| e.text.as_str()),
+        Some("12"),
+        "{arch:?}: {:?}",
+        p.entities
+    );
+    assert_eq!(
+        heard(Label::DurationWtMin).map(|e| e.text.as_str()),
+        Some("2"),
+        "{arch:?}: {:?}",
+        p.entities
+    );
+    let report = &outcome.valid;
+    eprintln!(
+        "{arch:?}: valid F1 {:.3}, plan exact {:.3}",
+        report.micro.f1, report.plan_exact_match
+    );
+    let (f1_floor, plan_floor) = tiny_floors(arch);
     assert!(
-        outcome.valid.micro.f1 > 0.6,
+        report.micro.f1 > f1_floor,
         "{arch:?}: valid F1 {}",
-        outcome.valid.micro.f1
+        report.micro.f1
+    );
+    assert!(
+        report.plan_exact_match > plan_floor,
+        "{arch:?}: valid plan exact {}",
+        report.plan_exact_match
     );
 }
 

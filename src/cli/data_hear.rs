@@ -39,7 +39,8 @@ pub(crate) struct HearArgs {
     pub voices: String,
     /// Part des extraits passés par une condition tirée au sort (tempo,
     /// hauteur, réverbération, bruit rose ou brouhaha de 5 à 20 dB, aller-retour
-    /// par un micro à 44,1 ou 48 kHz) ; 0 : aucun.
+    /// par un micro à 44,1 ou 48 kHz) ; 0 : aucun. Au-dessus de 0, les voix
+    /// parlent aussi plus ou moins vite (120-190 mots/min, hauteur 25-75).
     #[arg(long, default_value_t = 0.0)]
     pub augment: f64,
     #[command(flatten)]
@@ -241,12 +242,20 @@ pub(crate) fn run(args: HearArgs) -> Result<()> {
         let mut recent: Vec<Vec<f32>> = Vec::new();
         for (i, gold) in sentences.into_iter().enumerate() {
             let voice = &voices[i % voices.len()];
-            let speed = rng.random_range(120..=190);
-            let pitch = rng.random_range(25..=75);
-            let condition = if rng.random_bool(augment) {
-                Condition::draw(&mut rng)
+            // augmenting also widens the voices' speeds and pitches; without
+            // it the draws are the shipped tagger's recipe's, seed for seed
+            let (speed, pitch, condition) = if augment > 0.0 {
+                let speed = rng.random_range(120..=190);
+                let pitch = rng.random_range(25..=75);
+                let condition = if rng.random_bool(augment) {
+                    Condition::draw(&mut rng)
+                } else {
+                    Condition::default()
+                };
+                (speed, pitch, condition)
             } else {
-                Condition::default()
+                let speed = rng.random_range(125..=185);
+                (speed, rng.random_range(30..=70), Condition::default())
             };
             let spoken = speak(voice, speed, pitch, &gold.text, &condition.effects(), &tmp)
                 .and_then(|clip| {
@@ -352,4 +361,82 @@ pub(crate) fn run(args: HearArgs) -> Result<()> {
         println!("  {voice}, {how} : {k} gardés sur {n}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_condition_says_what_it_does() {
+        assert_eq!(Condition::default().describe(), "clean");
+        assert!(Condition::default().effects().is_empty());
+        let c = Condition {
+            tempo: Some(0.9),
+            shift: Some(-120),
+            reverb: None,
+            noise: Some((true, 7.4)),
+            capture: Some(48_000),
+        };
+        assert_eq!(c.effects(), ["tempo", "0.900", "pitch", "-120"]);
+        assert_eq!(
+            c.describe(),
+            "tempo 0.900 pitch -120 babble 7dB capture 48000"
+        );
+    }
+
+    #[test]
+    fn drawn_conditions_cover_every_part_within_their_ranges() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let drawn: Vec<Condition> = (0..400).map(|_| Condition::draw(&mut rng)).collect();
+        assert!(drawn.iter().any(|c| *c == Condition::default()));
+        assert!(
+            drawn
+                .iter()
+                .filter_map(|c| c.tempo)
+                .all(|t| (0.85..1.15).contains(&t))
+        );
+        assert!(drawn.iter().filter_map(|c| c.shift).all(|s| s.abs() <= 300));
+        assert!(
+            drawn
+                .iter()
+                .filter_map(|c| c.noise)
+                .all(|(_, snr)| (5.0..20.0).contains(&snr))
+        );
+        assert!(drawn.iter().any(|c| matches!(c.noise, Some((true, _)))));
+        assert!(drawn.iter().any(|c| matches!(c.noise, Some((false, _)))));
+        assert!(drawn.iter().any(|c| c.reverb.is_some()));
+        assert!(drawn.iter().any(|c| c.capture == Some(44_100)));
+        assert!(drawn.iter().any(|c| c.capture == Some(48_000)));
+    }
+
+    #[test]
+    fn a_degraded_clip_keeps_its_length_and_silence_stays_silent() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let clip: Vec<f32> = (0..16_000).map(|i| 0.2 * (i as f32 * 0.05).sin()).collect();
+        let cond = Condition {
+            noise: Some((false, 10.0)),
+            capture: Some(44_100),
+            ..Condition::default()
+        };
+        let out = degrade(clip.clone(), &cond, &[], &mut rng).unwrap();
+        // the capture's round trip adds its resampler's tail, no more than 0.2 s
+        assert!(
+            out.len() >= clip.len() && out.len() <= clip.len() + 3_200,
+            "{}",
+            out.len()
+        );
+        assert_ne!(out[..clip.len()], clip[..]);
+        let babble = Condition {
+            noise: Some((true, 10.0)),
+            ..Condition::default()
+        };
+        // babble with no other voice yet: pink noise instead, never silence
+        let quiet = degrade(clip.clone(), &babble, &[], &mut rng).unwrap();
+        assert_ne!(quiet, clip);
+        assert_eq!(
+            degrade(vec![0.0; 100], &babble, &[clip], &mut rng).unwrap(),
+            vec![0.0; 100]
+        );
+    }
 }

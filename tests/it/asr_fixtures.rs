@@ -341,6 +341,8 @@ fn data_hear_writes_examples_projected_onto_what_whisper_wrote() {
     for line in manifest.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(audio.join(v["file"].as_str().unwrap()).exists());
+        // no --augment: every clip as espeak-ng spoke it
+        assert_eq!(v["condition"], "clean", "{line}");
     }
 }
 

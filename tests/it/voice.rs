@@ -6,7 +6,7 @@ use crate::common::{Clip, fixtures, manifest, model_or_skip};
 use speechtimer_devices::Source;
 use speechtimer_nlu::Nlu;
 use speechtimer_voice::worker::EARLY_MS;
-use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, count};
+use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, rehear, slots};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -301,19 +301,29 @@ fn rescoring_turns_a_misheard_count_into_the_right_one() {
     ] {
         let (_, decoded) = asr.transcribe_keep(&samples, None).unwrap();
         let mut decoded = decoded.expect("speech");
-        let parsed = nlu.parse(misheard).unwrap();
-        let slot = count::count_slot(&parsed).expect("the count is doubtful");
-        let choice = count::rescore(&mut decoded, misheard, &slot)
+        let read = nlu.parse(misheard).unwrap();
+        let slot = slots::count_slot(&read).expect("the count is doubtful");
+        assert_eq!(slot.read, None, "{slot:?}");
+        let heard = rehear::hear_slot(&mut decoded, misheard, &slot)
             .unwrap()
             .expect("a count");
-        assert_eq!(choice.value, 12, "{misheard}: {choice:?}");
-        assert!(choice.clear, "{misheard}: {choice:?}");
-        let fixed = count::apply(&nlu, &parsed, &slot, &choice)
-            .unwrap()
-            .expect("read");
-        assert_eq!(fixed.plan.as_ref().map(|p| p.rounds), Ok(12));
-        assert!(!fixed.is_uncertain(), "{:?}", fixed.trust);
+        assert_eq!(heard.best, 12, "{misheard}: {heard:?}");
+        assert!(heard.clear && heard.rewrites(), "{misheard}: {heard:?}");
+        let heard = [heard];
+        let fixed = rehear::rewrite(misheard, &heard);
         assert!(fixed.text.starts_with("12 série"), "{}", fixed.text);
+        let mut parsed = nlu.parse(&fixed.text).unwrap();
+        rehear::mark(&mut parsed, &heard, &fixed);
+        assert_eq!(parsed.plan.as_ref().map(|p| p.rounds), Ok(12));
+        assert!(!parsed.is_uncertain(), "{:?}", parsed.trust);
+        assert!(
+            matches!(
+                parsed.trust.rounds,
+                speechtimer_nlu::Trust::Rescored { value: 12, .. }
+            ),
+            "{:?}",
+            parsed.trust
+        );
     }
 }
 
@@ -345,8 +355,6 @@ fn rescoring_leaves_a_clean_clip_alone() {
 /// is confirmed, not changed.
 #[test]
 fn rehearing_a_duration_turns_thirty_minutes_into_three() {
-    use speechtimer_core::values::Quantity;
-    use speechtimer_voice::rehear;
     let _whisper = crate::common::one_whisper_at_a_time();
     let Some((asr, nlu, samples)) = models_and("rounds-3min.wav") else {
         return;
@@ -357,22 +365,23 @@ fn rehearing_a_duration_turns_thirty_minutes_into_three() {
     ] {
         let (_, decoded) = asr.transcribe_keep(&samples, None).unwrap();
         let mut decoded = decoded.expect("speech");
-        let parsed = nlu.parse(text).unwrap();
-        let heard = rehear::hear_numbers(&mut decoded, &parsed, |_, _| true).unwrap();
-        let work = heard
-            .iter()
-            .find(|r| r.quantity == Quantity::Work)
-            .unwrap_or_else(|| panic!("{text}: work not heard again: {heard:?}"));
+        let slot = slots::find(&nlu.parse(text).unwrap())
+            .into_iter()
+            .find(|s| s.read == Some(read))
+            .unwrap_or_else(|| panic!("{text}: no slot for {read}"));
+        assert_eq!(slot.kind, slots::Kind::Number);
+        let work = rehear::hear_slot(&mut decoded, text, &slot)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{text}: work not heard again"));
         eprintln!("{text}: {work:?}");
-        assert_eq!((work.read, work.best), (read, 3), "{text}");
-        assert_eq!(work.replaces(), read != 3, "{text}: {work:?}");
-        let fixed = rehear::rewrite(text, &heard);
+        assert_eq!(work.best, 3, "{text}");
+        assert_eq!(work.rewrites(), read != 3, "{text}: {work:?}");
+        let fixed = rehear::rewrite(text, &[work]);
         if read == 3 {
-            assert_eq!(fixed, None);
+            assert_eq!(fixed.text, text);
         } else {
-            let fixed = fixed.expect("rewritten");
-            assert_eq!(fixed, "Dix rounds de 3 minutes, une minute de repos.");
-            let plan = nlu.parse(&fixed).unwrap().plan.unwrap();
+            assert_eq!(fixed.text, "Dix rounds de 3 minutes, une minute de repos.");
+            let plan = nlu.parse(&fixed.text).unwrap().plan.unwrap();
             assert_eq!((plan.rounds, plan.work_s, plan.rest_s), (10, 180, 60));
         }
     }

@@ -1,8 +1,8 @@
 //! How surely Whisper wrote each duration: the least probability the
 //! decoder gave a token of the field's spans. A duration whose digits
 //! Whisper hesitated over (« 3 minutes » written « 30 minutes ») is shown
-//! « À vérifier » rather than as understood. The round count is heard
-//! again instead (`count.rs`).
+//! « À vérifier » rather than as understood, unless hearing it again
+//! already said something of it (`rehear.rs`).
 
 use speechtimer_core::values::Quantity;
 use speechtimer_nlu::{Parsed, Trust};
@@ -13,12 +13,23 @@ use speechtimer_nlu::{Parsed, Trust};
 pub const UNCLEAR: f32 = 0.4;
 
 /// The least probability of the tokens under the spans of `q`, if any.
-pub fn field_prob(parsed: &Parsed, tokens: &[(usize, usize, f32)], q: Quantity) -> Option<f32> {
+/// `tokens` lie on Whisper's text, the spans on the text tagged:
+/// `to_old` takes a code point of the second to the first.
+pub fn field_prob(
+    parsed: &Parsed,
+    tokens: &[(usize, usize, f32)],
+    q: Quantity,
+    to_old: &impl Fn(usize) -> usize,
+) -> Option<f32> {
     parsed
         .entities
         .iter()
         .filter(|e| e.label.quantity() == q)
-        .filter_map(|e| span_prob(tokens, e.start, e.end))
+        .filter_map(|e| {
+            let start = to_old(e.start);
+            let end = to_old(e.end.saturating_sub(1)) + 1;
+            span_prob(tokens, start, end)
+        })
         .reduce(f32::min)
 }
 
@@ -31,12 +42,15 @@ pub fn span_prob(tokens: &[(usize, usize, f32)], start: usize, end: usize) -> Op
         .reduce(f32::min)
 }
 
-/// How surely Whisper wrote work and rest, read on the first transcript
-/// (before a count heard again changes the text under the spans).
-pub fn duration_probs(parsed: &Parsed, tokens: &[(usize, usize, f32)]) -> Vec<(Quantity, f32)> {
+/// How surely Whisper wrote work and rest (see [`field_prob`]).
+pub fn duration_probs(
+    parsed: &Parsed,
+    tokens: &[(usize, usize, f32)],
+    to_old: impl Fn(usize) -> usize,
+) -> Vec<(Quantity, f32)> {
     [Quantity::Work, Quantity::Rest]
         .into_iter()
-        .filter_map(|q| field_prob(parsed, tokens, q).map(|p| (q, p)))
+        .filter_map(|q| field_prob(parsed, tokens, q, &to_old).map(|p| (q, p)))
         .collect()
 }
 
@@ -97,9 +111,13 @@ mod tests {
             (24, 29, 0.9),
             (30, 31, 0.8),
         ];
-        assert_eq!(field_prob(&p, &tokens, Quantity::Work), Some(0.31));
-        assert_eq!(field_prob(&p, &tokens, Quantity::Rest), Some(0.8));
-        let probs = duration_probs(&p, &tokens);
+        let same = |p| p;
+        assert_eq!(field_prob(&p, &tokens, Quantity::Work, &same), Some(0.31));
+        assert_eq!(field_prob(&p, &tokens, Quantity::Rest, &same), Some(0.8));
+        // spans on a text six code points longer than Whisper's
+        let moved = |p: usize| p.saturating_sub(6);
+        assert_eq!(field_prob(&p, &tokens, Quantity::Rest, &moved), Some(0.9));
+        let probs = duration_probs(&p, &tokens, same);
         assert_eq!(probs, [(Quantity::Work, 0.31), (Quantity::Rest, 0.8)]);
         flag_unclear(&mut p, &probs);
         assert_eq!(
@@ -112,6 +130,6 @@ mod tests {
         assert_eq!(p.trust.rest, Trust::Heard);
         assert!(p.trust.is_uncertain());
         // no token under a span (or no span) says nothing
-        assert_eq!(field_prob(&p, &[], Quantity::Work), None);
+        assert_eq!(field_prob(&p, &[], Quantity::Work, &same), None);
     }
 }

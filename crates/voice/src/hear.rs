@@ -1,10 +1,16 @@
-//! One clip heard: Whisper's transcript, the plan the tagger reads in it,
-//! a doubtful round count heard again and hesitant durations flagged. The
-//! one path from samples to plan: the endpointing (`endpoint.rs`), the
-//! worker, `eval --audio` and `/transcribe` all go through [`hear`].
+//! One clip heard, in one pass: decode (held to or watched by the command
+//! grammar) -> read Whisper's words (the tagger says where the numbers
+//! are, `slots.rs`) -> every slot heard again over the same audio
+//! (`rehear.rs`, `count.rs`) and the clear choices written in -> the
+//! corrected text tagged (only when something was written in) -> trust
+//! (what hearing again said, the durations Whisper hesitated over,
+//! `clarity.rs`, how well the words fit the command language, `fit.rs`).
+//! The verdict is then `Parsed::verdict`'s. Nothing calls back: each
+//! stage reads what the one before it wrote. The endpointing (`endpoint.rs`), the worker,
+//! `eval --audio` and `/transcribe` all go through [`hear`].
 
-use super::{clarity, count, fit, rehear};
-use speechtimer_asr::{Transcriber, Transcript};
+use super::{clarity, fit, rehear, slots};
+use speechtimer_asr::{Decoded, Transcriber, Transcript};
 use speechtimer_nlu::{Nlu, Parsed};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -18,10 +24,10 @@ pub struct Understanding {
     /// What the tagger read; `None` without a tagger or when nothing was
     /// said.
     pub parsed: Option<Parsed>,
-    /// The tagger's time on the transcript (tagging again after a count
-    /// is heard again counts in `rescore`).
+    /// The tagger's time: on Whisper's words, and on the corrected text
+    /// when a number was written in.
     pub nlu: Duration,
-    /// Hearing a doubtful round count again (zero when it was not).
+    /// Hearing the numbers again (zero when none was).
     pub rescore: Duration,
     /// What the grammar cost the words the decoder did not choose again,
     /// summed and at its worst step (`fit.rs`); `None` when it was not
@@ -29,15 +35,9 @@ pub struct Understanding {
     pub fit: Option<(f32, f32)>,
 }
 
-/// Transcribes `samples` and reads the plan in the transcript: the numbers
-/// Whisper hesitated over are heard again against the values that sound
-/// like them (`rehear.rs`), then a doubtful round count against every
-/// count (`count.rs`); a duration Whisper hesitated over is flagged
-/// (`clarity.rs`), and so is every value of a transcript that fits the
-/// command language badly (`fit.rs`). The one
-/// path from samples to plan: the window, `eval --audio` and `/transcribe`
-/// all go through it. Setting `abort` stops Whisper (an early run whose
-/// speaker went on talking).
+/// Transcribes `samples` and reads the plan in the transcript, in one
+/// pass (see the module's doc). Setting `abort` stops Whisper (an early
+/// run whose speaker went on talking).
 pub fn hear(
     asr: &Transcriber,
     nlu: Option<&Nlu>,
@@ -58,80 +58,40 @@ pub fn hear(
         return Ok(out);
     };
     let t0 = Instant::now();
-    let mut parsed = nlu.parse(&out.transcript.text).map_err(|e| e.to_string())?;
+    let read = nlu.parse(&out.transcript.text).map_err(|e| e.to_string())?;
     out.nlu = t0.elapsed();
     let tokens = asr.token_spans(&out.transcript);
-    let clarity = clarity::duration_probs(&parsed, &tokens);
-    let mut decoded = decoded;
     let t1 = Instant::now();
-    // the numbers first, on Whisper's own text (the spans match its
-    // tokens): only those Whisper wrote with some hesitation
-    let mut reheard = Vec::new();
-    if let Some(decoded) = decoded.as_mut().filter(|_| asr.options().rescore_numbers) {
-        let doubtful = |start: usize, end: usize| {
-            clarity::span_prob(&tokens, start, end).is_none_or(|p| p < rehear::SURE_TOKEN)
-        };
-        match rehear::hear_numbers(decoded, &parsed, doubtful) {
-            Ok(r) => reheard = r,
-            Err(e) => tracing::warn!("numbers not heard again: {e}"),
-        }
-    }
-    let read_text: Vec<char> = parsed.text.chars().collect();
-    // the words the decoder chose again do not count against the fit
-    let count_range = count::count_slot(&parsed).map(|s| (s.start, s.end));
-    let mut settled: Vec<(usize, usize)> = reheard
-        .iter()
-        .filter(|r| !r.doubts())
-        .map(|r| (r.start, r.end))
-        .collect();
-    let rewritten = reheard.iter().any(|r| r.replaces());
-    if let Some(text) = rehear::rewrite(&parsed.text, &reheard) {
-        let t2 = Instant::now();
-        match nlu.parse(&text) {
-            Ok(again) if again.plan.is_ok() => parsed = again,
-            Ok(_) => reheard.retain(|r| !r.replaces()),
-            Err(e) => tracing::warn!("reheard transcript not tagged: {e}"),
-        }
-        out.nlu += t2.elapsed();
-    }
-    let slot = count::count_slot(&parsed).filter(|_| asr.options().rescore_count);
-    if let (Some(slot), Some(decoded)) = (slot, decoded.as_mut()) {
-        match count::hear_again(nlu, decoded, &parsed, &slot) {
-            Ok(Some(better)) => parsed = better,
-            Ok(None) => {}
-            Err(e) => tracing::warn!("count not rescored: {e}"),
-        }
-    }
+    let mut reheard = decoded
+        .map(|mut d| hear_again(asr, &mut d, &read, &tokens))
+        .unwrap_or_default();
     out.rescore = t1.elapsed();
-    if !rewritten
-        && asr.options().rescore_count
-        && decoded.is_some()
-        && !parsed.trust.rounds.is_uncertain()
-        && let Some(range) = count_range
-    {
-        settled.push(range);
-    }
-    for r in &reheard {
-        let heard: String = read_text
-            .get(r.start..r.end)
-            .map(|c| c.iter().collect())
-            .unwrap_or_default();
-        if r.replaces() {
-            parsed
-                .notes
-                .push(format!("« {heard} » réentendu comme {}", r.best));
+    let mut rewritten = rehear::rewrite(&read.text, &reheard);
+    let mut parsed = if rewritten.text == read.text {
+        read
+    } else {
+        let t2 = Instant::now();
+        let again = nlu.parse(&rewritten.text).map_err(|e| e.to_string())?;
+        out.nlu += t2.elapsed();
+        // what was written in must leave a plan to read, or it is not taken
+        if again.plan.is_ok() || read.plan.is_err() {
+            again
+        } else {
+            reheard.retain(|r| !r.rewrites());
+            rewritten = rehear::rewrite(&read.text, &reheard);
+            read
         }
-        if r.replaces() || r.doubts() {
-            *parsed.trust.field_mut(r.quantity) = speechtimer_nlu::Trust::Rescored {
-                heard,
-                value: r.best,
-                margin: (r.margin.min(99.0) * 100.0).round() / 100.0,
-                clear: r.replaces(),
-            };
-        }
-    }
-    clarity::flag_unclear(&mut parsed, &clarity);
+    };
+    rehear::mark(&mut parsed, &reheard, &rewritten);
+    let probs = clarity::duration_probs(&parsed, &tokens, |p| rewritten.to_old(p));
+    clarity::flag_unclear(&mut parsed, &probs);
     if let Some(f) = &out.transcript.fit {
+        // the words the decoder chose again do not count against the fit
+        let settled: Vec<(usize, usize)> = reheard
+            .iter()
+            .filter(|r| r.settles())
+            .map(|r| (r.slot.start, r.slot.end))
+            .collect();
         let places = asr.token_places(&out.transcript);
         let (cost, worst) = fit::unsettled(f, &places, &settled);
         out.fit = Some((cost, worst));
@@ -139,4 +99,33 @@ pub fn hear(
     }
     out.parsed = Some(parsed);
     Ok(out)
+}
+
+/// The number slots of `read` heard again: the count (when the options
+/// say so), and the other numbers Whisper wrote with some hesitation (a
+/// token under [`rehear::SURE_TOKEN`]). A slot that cannot be scored is
+/// left as written.
+fn hear_again(
+    asr: &Transcriber,
+    decoded: &mut Decoded,
+    read: &Parsed,
+    tokens: &[(usize, usize, f32)],
+) -> Vec<rehear::Reheard> {
+    let opts = asr.options();
+    let wanted = |s: &slots::Slot| match s.kind {
+        slots::Kind::Count => opts.rescore_count,
+        slots::Kind::Number => {
+            opts.rescore_numbers
+                && clarity::span_prob(tokens, s.start, s.end).is_none_or(|p| p < rehear::SURE_TOKEN)
+        }
+    };
+    let mut out = Vec::new();
+    for slot in slots::find(read).into_iter().filter(wanted) {
+        match rehear::hear_slot(decoded, &read.text, &slot) {
+            Ok(Some(r)) => out.push(r),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("« {} » not heard again: {e}", slot.heard),
+        }
+    }
+    out
 }

@@ -11,6 +11,7 @@ pub mod fit;
 mod hear;
 pub mod rehear;
 mod report;
+pub mod slots;
 pub mod worker;
 
 pub use command::{TimerCommand, timer_command};

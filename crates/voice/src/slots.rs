@@ -8,6 +8,7 @@
 //! preparation, warm-up, cool-down, repetitions) against the values that
 //! sound like it (`rehear.rs`).
 
+use crate::count::MAX_COUNT;
 use speechtimer_core::values::{Label, kept_count, parse_number, sound_alike, strip_accents};
 use speechtimer_nlu::Parsed;
 use speechtimer_nlu::trust::LOW_SCORE;
@@ -98,6 +99,13 @@ fn fold(chars: &[char]) -> String {
     strip_accents(&chars.iter().collect::<String>().to_lowercase())
 }
 
+/// The whole number 1-[`MAX_COUNT`] that `text` reads as, if any (the
+/// values heard again).
+fn whole(text: &str) -> Option<u32> {
+    let v = parse_number(text).ok()?;
+    (v.fract() == 0.0 && (1.0..=f64::from(MAX_COUNT)).contains(&v)).then_some(v as u32)
+}
+
 /// The slots of `parsed` (Whisper's text as the tagger read it): the
 /// count's, then the other numbers', in the order of the text.
 pub fn find(parsed: &Parsed) -> Vec<Slot> {
@@ -108,13 +116,11 @@ pub fn find(parsed: &Parsed) -> Vec<Slot> {
             .iter()
             .filter(|e| e.label != Label::NbRounds)
             .filter_map(|e| {
-                let v = parse_number(&e.text).ok()?;
-                let v = (v.fract() == 0.0 && (1.0..=99.0).contains(&v)).then_some(v as u32)?;
                 Some(Slot {
                     start: e.start,
                     end: e.end,
                     heard: e.text.clone(),
-                    read: Some(v),
+                    read: Some(whole(&e.text)?),
                     kind: Kind::Number,
                 })
             }),
@@ -139,10 +145,7 @@ pub fn count_slot(parsed: &Parsed) -> Option<Slot> {
         let doubtful = sound_alike(&c.text).is_some()
             || parse_number(&c.text).is_err()
             || c.score.is_some_and(|s| s < LOW_SCORE);
-        let plain = parse_number(&c.text)
-            .ok()
-            .filter(|v| !doubtful && v.fract() == 0.0 && (1.0..=99.0).contains(v))
-            .map(|v| v as u32);
+        let plain = whole(&c.text).filter(|_| !doubtful);
         // a count past what is tried (« 150 fois ») is left as read
         if !doubtful && plain.is_none() {
             return None;

@@ -327,6 +327,45 @@ fn rescoring_turns_a_misheard_count_into_the_right_one() {
     }
 }
 
+/// The decoder's cache is kept between scorings, and its start is the
+/// prefix whisper.cpp decoded: a slot scored after another one gets the
+/// scores it got first, and the same as with the prefix decoded again,
+/// so what the cache held never leaks into the next scoring.
+#[test]
+fn scores_do_not_depend_on_what_was_scored_before() {
+    let _whisper = crate::common::one_whisper_at_a_time();
+    let Some((asr, _, samples)) = models_and("headline-fr4.wav") else {
+        return;
+    };
+    let (_, decoded) = asr.transcribe_keep(&samples, None).unwrap();
+    let mut decoded = decoded.expect("speech");
+    let counts: Vec<String> = ["12", "Douze", "2", "Deux"].map(String::from).to_vec();
+    let works: Vec<String> = ["2", "deux", "3", "trois"].map(String::from).to_vec();
+    let count_first = decoded.score_slot("", &counts, " séries de").unwrap();
+    let work = decoded
+        .score_slot("12 séries de", &works, " minutes")
+        .unwrap();
+    let count_again = decoded.score_slot("", &counts, " séries de").unwrap();
+    let work_again = decoded
+        .score_slot("12 séries de", &works, " minutes")
+        .unwrap();
+    decoded.forget_cache();
+    let count_fresh = decoded.score_slot("", &counts, " séries de").unwrap();
+    let pairs = count_first.iter().zip(&count_again);
+    let pairs = pairs.chain(work.iter().zip(&work_again));
+    for (a, b) in pairs.chain(count_first.iter().zip(&count_fresh)) {
+        assert!(
+            (a - b).abs() < 1e-3 || (a.is_infinite() && b.is_infinite()),
+            "{count_first:?} then {count_again:?}, fresh {count_fresh:?}; \
+             {work:?} then {work_again:?}"
+        );
+    }
+    // and they say what was said: « 12 séries de 2 minutes »
+    let best = |s: &[f32]| (0..s.len()).max_by(|&a, &b| s[a].total_cmp(&s[b])).unwrap();
+    assert!(best(&count_first) < 2, "{count_first:?}");
+    assert!(best(&work) < 2, "{work:?}");
+}
+
 /// A clean clip goes through the same path unchanged: its count is heard
 /// again and confirmed.
 #[test]

@@ -24,6 +24,13 @@ pub struct Decoded<'a> {
     /// What whisper.cpp put before the text: `<|startofprev|>` and the
     /// prompt, then `<|startoftranscript|><|fr|><|transcribe|><|notimestamps|>`.
     prefix: Vec<i32>,
+    /// The tokens whose keys and values the decoder's cache holds, from
+    /// position 0 (the prefix, then the last text scored): a scoring that
+    /// starts the same way decodes only from where it differs. At first,
+    /// the prefix whisper.cpp decoded before the text (every beam starts
+    /// with it, and the first beam's cache is sequence 0, which scoring
+    /// uses).
+    cached: Vec<i32>,
     threads: usize,
 }
 
@@ -67,9 +74,17 @@ impl<'a> Decoded<'a> {
             bpe,
             keep_state,
             state,
+            cached: prefix.clone(),
             prefix,
             threads,
         }
+    }
+
+    /// Forgets what the decoder's cache holds: the next scoring decodes
+    /// the prefix again. Scores do not change (a test holds it); this is
+    /// for that test and for measuring what the cache saves.
+    pub fn forget_cache(&mut self) {
+        self.cached.clear();
     }
 
     fn state(&mut self) -> Result<&mut WhisperState, AsrError> {
@@ -83,20 +98,38 @@ impl<'a> Decoded<'a> {
     fn next_ln_probs(&mut self, tokens: &[i32]) -> Result<Vec<f32>, AsrError> {
         let mut all = self.prefix.clone();
         all.extend_from_slice(tokens);
-        let err = |e: whisper_rs::WhisperError| AsrError::Decode(e.to_string());
-        // the batch fills the cache; only row 0 of the logits can be read,
-        // so the last token is decoded again on its own
-        let threads = self.threads;
-        let state = self.state()?;
-        if all.len() > 1 {
-            state
-                .decode(&all[..all.len() - 1], 0, threads)
-                .map_err(err)?;
-        }
-        state
-            .decode(&all[all.len() - 1..], all.len() - 1, threads)
-            .map_err(err)?;
+        self.decode_up_to(&all)?;
         self.read_ln_probs()
+    }
+
+    /// Leaves the decoder just after `all` (prefix included), decoding
+    /// only what the cache does not already hold. The cache drops every
+    /// position from where a decode starts, so what it holds is always
+    /// one sequence from position 0.
+    fn decode_up_to(&mut self, all: &[i32]) -> Result<(), AsrError> {
+        let Some(last) = all.len().checked_sub(1) else {
+            return Err(AsrError::Decode("rien à décoder".into()));
+        };
+        let kept = self
+            .cached
+            .iter()
+            .zip(all)
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(last);
+        let err = |e: whisper_rs::WhisperError| AsrError::Decode(e.to_string());
+        let threads = self.threads;
+        // a failed decode leaves the cache unknown
+        self.cached.clear();
+        let state = self.state()?;
+        // the batch fills the cache; only row 0 of the logits can be read,
+        // so the last token is decoded on its own
+        if last > kept {
+            state.decode(&all[kept..last], kept, threads).map_err(err)?;
+        }
+        state.decode(&all[last..], last, threads).map_err(err)?;
+        self.cached = all.to_vec();
+        Ok(())
     }
 
     fn read_ln_probs(&self) -> Result<Vec<f32>, AsrError> {
@@ -124,13 +157,13 @@ impl<'a> Decoded<'a> {
             return Ok(0.0);
         };
         let mut sum = first.get(t0 as usize).copied().unwrap_or(f32::NEG_INFINITY);
-        // each token is decoded after the one before it, at its position
-        let start = self.prefix.len() + context.len();
-        let threads = self.threads;
-        for (n_past, pair) in (start..).zip(tokens.windows(2)) {
-            self.state()?
-                .decode(&pair[..1], n_past, threads)
-                .map_err(|e| AsrError::Decode(e.to_string()))?;
+        // each token is decoded after the one before it; the prefix and
+        // the context stay in the cache
+        let mut all = self.prefix.clone();
+        all.extend_from_slice(context);
+        for pair in tokens.windows(2) {
+            all.push(pair[0]);
+            self.decode_up_to(&all)?;
             let lp = self.read_ln_probs()?;
             sum += lp
                 .get(pair[1] as usize)

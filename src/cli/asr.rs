@@ -312,7 +312,7 @@ pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result
         &asr,
         nlu.as_ref(),
         &mut |event| {
-            if let Event::Level(level) = event {
+            if let Event::Level { level, .. } = event {
                 meter.show(level);
             }
         },

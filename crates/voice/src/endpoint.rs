@@ -21,8 +21,15 @@ use std::time::{Duration, Instant};
 /// sure plan, `Resumed` when speech came back after an early run started,
 /// and `Transcribing` once, when the utterance is over.
 pub enum Event<'a> {
-    /// The input level after each block, for the meter.
-    Level(Level),
+    /// The input level after each block, for the meter; `hearing`: an
+    /// early run is at work (the meter may be drawn less often, leaving
+    /// the processor to Whisper).
+    Level {
+        /// The level.
+        level: Level,
+        /// An early run is decoding.
+        hearing: bool,
+    },
     /// The utterance is over; what is left is Whisper's (or nothing, when
     /// an early run already heard it all).
     Transcribing,
@@ -142,10 +149,13 @@ pub fn listen_and_hear(
             heard += block.len();
             let silence_before = ep.silence_ms();
             let state = ep.push(&block);
-            on(Event::Level(Level {
-                db: ep.detector().level_db(),
-                speaking: ep.started(),
-            }));
+            on(Event::Level {
+                level: Level {
+                    db: ep.detector().level_db(),
+                    speaking: ep.started(),
+                },
+                hearing: running.is_some(),
+            });
             if (ep.started() && ep.silence_ms() == 0) || state == Endpoint::Started {
                 speech_ended = paced.then(Instant::now);
             }

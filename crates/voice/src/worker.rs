@@ -141,6 +141,10 @@ pub struct Voice {
 /// Shortest gap between two level reports (a file is read much faster than
 /// the window draws).
 const LEVEL_EVERY: Duration = Duration::from_millis(40);
+/// The same while an early run decodes: each report redraws the window,
+/// and a redraw drawn in software (no graphics card, Xvfb) takes the
+/// processor Whisper is using; the meter only shows the pause then.
+const LEVEL_EVERY_HEARING: Duration = Duration::from_millis(250);
 
 /// The worker's loop, for the thread the caller starts for it (the app
 /// owns its threads): [`VoiceLoop::run`] serves the [`Voice`] handle until
@@ -285,8 +289,13 @@ impl Worker {
             asr,
             nlu,
             &mut |event| match event {
-                Event::Level(level) => {
-                    if last.elapsed() >= LEVEL_EVERY {
+                Event::Level { level, hearing } => {
+                    let every = if hearing {
+                        LEVEL_EVERY_HEARING
+                    } else {
+                        LEVEL_EVERY
+                    };
+                    if last.elapsed() >= every {
                         last = Instant::now();
                         send(VoiceMsg::Listening(level));
                     }

@@ -1,6 +1,7 @@
 //! Whisper speed on the audio fixtures: model load time, then time per
-//! clip and real-time factor for audio_ctx 1500 / 768 / 512 / auto (beam 5
-//! with the count prompt, the default), plus greedy at 768 for reference;
+//! clip and real-time factor for audio_ctx 1500 / 768 / 512 / 384 (the
+//! default) / auto (beam 5 with the count prompt, the default), plus
+//! greedy at 768 for reference;
 //! then the f16 model against its q8_0 copy, clip by clip in turn (so the
 //! machine's drift falls on both), with the encoder's share.
 //!
@@ -65,6 +66,7 @@ fn main() {
         ("beam 5, audio_ctx 1500", 5, AudioCtx::Full),
         ("beam 5, audio_ctx 768", 5, AudioCtx::AtLeast(768)),
         ("beam 5, audio_ctx 512", 5, AudioCtx::AtLeast(512)),
+        ("beam 5, audio_ctx 384", 5, AudioCtx::AtLeast(384)),
         ("beam 5, audio_ctx auto", 5, AudioCtx::Clip),
         ("greedy, audio_ctx 768", 1, AudioCtx::AtLeast(768)),
     ];
@@ -139,7 +141,7 @@ fn compare_precisions(found: &std::path::Path, clips: &[(String, Vec<f32>)]) {
     }
     println!(
         "{:<24} {:>10} {:>10} {:>12}",
-        "model (beam 5, 768)", "mean s", "median s", "encoder s"
+        "model (defaults)", "mean s", "median s", "encoder s"
     );
     for (i, (label, _)) in models.iter().enumerate() {
         let t = &mut times[i];

@@ -128,7 +128,7 @@ impl<'a> Decoded<'a> {
             state.decode(&all[kept..last], kept, threads).map_err(err)?;
         }
         state.decode(&all[last..], last, threads).map_err(err)?;
-        self.cached = all.to_vec();
+        self.cached.extend_from_slice(all);
         Ok(())
     }
 

@@ -1,10 +1,12 @@
 //! `speechtimer parse` and `speechtimer train`.
 
 use anyhow::Context;
-use speechtimer_core::plan::format_duration;
+use speechtimer_core::correction::merge;
+use speechtimer_core::plan::{WorkoutPlan, format_duration};
 use speechtimer_corpus::{Example, read_jsonl_file};
 use speechtimer_nlu::{Arch, Nlu, Parsed, Verdict};
 use speechtimer_train::{TrainConfig, search, train};
+use speechtimer_voice::{Answer, answer};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -16,13 +18,27 @@ pub(crate) struct ParseArgs {
     #[arg(long, conflicts_with = "text")]
     pub file: Option<PathBuf>,
     /// Une ligne JSON par texte (format JSONL d'ANNOTATION.md, avec scores).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "onto")]
     pub json: bool,
+    /// Lit le texte comme une réponse au plan de ce fichier (JSON d'un
+    /// plan, comme `last_plan` des préférences) : une correction (« non,
+    /// trois minutes ») change ce qu'elle nomme, et le plan corrigé est
+    /// écrit en JSON ; « oui » le garde tel quel ; « non » est une erreur.
+    #[arg(
+        long,
+        value_name = "PLAN.json",
+        conflicts_with = "file",
+        requires = "text"
+    )]
+    pub onto: Option<PathBuf>,
 }
 
 /// `ner_model`: the global `--ner-model`.
 pub(crate) fn parse(args: ParseArgs, ner_model: Option<&Path>) -> anyhow::Result<()> {
     let nlu = Nlu::load(ner_model)?;
+    if let (Some(onto), Some(text)) = (&args.onto, &args.text) {
+        return correct(&nlu, onto, text);
+    }
     let texts: Vec<String> = match (&args.text, &args.file) {
         (Some(t), _) => vec![t.clone()],
         (None, Some(f)) => read_texts(f)?,
@@ -38,6 +54,37 @@ pub(crate) fn parse(args: ParseArgs, ner_model: Option<&Path>) -> anyhow::Result
             write!(out, "{}", describe(&parsed))?;
         }
     }
+    Ok(())
+}
+
+/// `parse --onto`: `text` as an answer to the plan in `path`; the plan it
+/// leaves is printed as JSON (what `--onto` reads back), what changed on
+/// standard error.
+fn correct(nlu: &Nlu, path: &Path, text: &str) -> anyhow::Result<()> {
+    let json =
+        std::fs::read_to_string(path).with_context(|| format!("lecture de {}", path.display()))?;
+    let plan: WorkoutPlan = serde_json::from_str(&json)
+        .with_context(|| format!("{} n'est pas un plan JSON", path.display()))?;
+    plan.validate()
+        .with_context(|| format!("plan de {}", path.display()))?;
+    let parsed = nlu.parse(text)?;
+    let plan = match answer(text, &parsed.entities)? {
+        Answer::Correct(c) => {
+            let names: Vec<&str> = c.names().iter().map(|q| q.french()).collect();
+            let new = merge(&plan, &c).context("plan corrigé refusé")?;
+            eprintln!("Corrigé ({}) : {}", names.join(", "), new.summary());
+            new
+        }
+        Answer::Yes => {
+            eprintln!("Confirmé : {}", plan.summary());
+            plan
+        }
+        Answer::No => anyhow::bail!("« {text} » : plan annulé"),
+        Answer::Unclear => {
+            anyhow::bail!("« {text} » : ni oui, ni non, ni correction (aucune valeur reconnue)")
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&plan)?);
     Ok(())
 }
 

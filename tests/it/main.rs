@@ -4,6 +4,7 @@
 
 mod asr_fixtures;
 mod common;
+mod corrections;
 mod data_cli;
 mod gui;
 mod ner;

@@ -51,6 +51,36 @@ pub enum Word {
     Seconds,
     /// « et »
     And,
+    /// « séries » (the read-back: « douze séries de… »)
+    Rounds,
+    /// « blocs »
+    Blocks,
+    /// « de »
+    Of_,
+    /// « de repos »
+    OfRest,
+    /// « sans repos »
+    NoRest,
+    /// « On y va ? »
+    GoQuestion,
+    /// « C'est bien ça ? »
+    IsThatRight,
+    /// « Annulé »
+    Cancelled,
+    /// « Encore » (« encore une minute vingt »: the time left)
+    Left,
+    /// « Le nombre de séries » (a field to check)
+    CheckRounds,
+    /// « L'effort »
+    CheckWork,
+    /// « Le repos »
+    CheckRest,
+    /// « Le nombre de blocs »
+    CheckSets,
+    /// « La préparation »
+    CheckPrepare,
+    /// « Les répétitions »
+    CheckReps,
     /// A number, 1 to 99, said as a number (« soixante et onze »).
     Number(u8),
 }
@@ -80,6 +110,21 @@ impl Word {
             Word::Second,
             Word::Seconds,
             Word::And,
+            Word::Rounds,
+            Word::Blocks,
+            Word::Of_,
+            Word::OfRest,
+            Word::NoRest,
+            Word::GoQuestion,
+            Word::IsThatRight,
+            Word::Cancelled,
+            Word::Left,
+            Word::CheckRounds,
+            Word::CheckWork,
+            Word::CheckRest,
+            Word::CheckSets,
+            Word::CheckPrepare,
+            Word::CheckReps,
         ];
         all.extend((1..=99).map(Word::Number));
         all
@@ -109,6 +154,21 @@ impl Word {
             Word::Second => "second".into(),
             Word::Seconds => "seconds".into(),
             Word::And => "and".into(),
+            Word::Rounds => "rounds".into(),
+            Word::Blocks => "blocks".into(),
+            Word::Of_ => "of_dur".into(),
+            Word::OfRest => "of_rest".into(),
+            Word::NoRest => "no_rest".into(),
+            Word::GoQuestion => "go_question".into(),
+            Word::IsThatRight => "is_that_right".into(),
+            Word::Cancelled => "cancelled".into(),
+            Word::Left => "left".into(),
+            Word::CheckRounds => "check_rounds".into(),
+            Word::CheckWork => "check_work".into(),
+            Word::CheckRest => "check_rest".into(),
+            Word::CheckSets => "check_sets".into(),
+            Word::CheckPrepare => "check_prepare".into(),
+            Word::CheckReps => "check_reps".into(),
             Word::Number(n) => format!("n{n:02}"),
         }
     }
@@ -116,7 +176,7 @@ impl Word {
 
 /// A count said with its unit, feminine where French wants it
 /// (« une minute », « deux minutes »); `None` for zero or above 99.
-fn count_of(n: u64, one: Word, many: Word) -> Option<Vec<Word>> {
+pub(crate) fn count_of(n: u64, one: Word, many: Word) -> Option<Vec<Word>> {
     match n {
         0 => None,
         1 => Some(vec![Word::OneFem, one]),
@@ -388,7 +448,7 @@ mod tests {
     #[test]
     fn every_word_has_a_distinct_clip_name() {
         let all = Word::all();
-        assert_eq!(all.len(), 21 + 99);
+        assert_eq!(all.len(), 36 + 99);
         let names: std::collections::HashSet<String> = all.iter().map(|w| w.clip_name()).collect();
         assert_eq!(names.len(), all.len());
     }

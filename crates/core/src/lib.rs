@@ -3,7 +3,9 @@
 //! quantities turned into plan values.
 
 pub mod coach;
+pub mod correction;
 pub mod cues;
 pub mod plan;
+pub mod readback;
 pub mod timer;
 pub mod values;

@@ -33,8 +33,17 @@ impl TimerCommand {
 }
 
 /// Lowercase, without accents: what a word is compared as.
-fn fold(word: &str) -> String {
+pub(crate) fn fold(word: &str) -> String {
     strip_accents(&word.to_lowercase())
+}
+
+/// The words of a transcript, punctuation dropped, folded as [`fold`].
+pub(crate) fn folded_words(transcript: &str) -> Vec<String> {
+    transcript
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(fold)
+        .collect()
 }
 
 fn command_of(word: &str) -> Option<TimerCommand> {
@@ -57,14 +66,11 @@ const LAP_WORDS: usize = 3;
 /// The timer command a transcript gives, if any. When several are said
 /// ("pause… non, continue"), the last one wins: people correct themselves.
 pub fn timer_command(transcript: &str) -> Option<TimerCommand> {
-    let words: Vec<&str> = transcript
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = folded_words(transcript);
     words
         .iter()
         .rev()
-        .filter_map(|w| command_of(&fold(w)))
+        .filter_map(|w| command_of(w))
         .find(|c| *c != TimerCommand::Lap || words.len() <= LAP_WORDS)
 }
 

@@ -3,6 +3,7 @@
 //! audio or models. Also the words that drive a running workout. Knows no
 //! device: it is handed something that opens a stream of blocks.
 
+pub mod answer;
 pub mod clarity;
 pub mod command;
 pub mod count;
@@ -14,6 +15,7 @@ mod report;
 pub mod slots;
 pub mod worker;
 
+pub use answer::{Answer, answer};
 pub use command::{TimerCommand, timer_command};
 pub use hear::{Understanding, hear};
 pub use report::HeardReport;

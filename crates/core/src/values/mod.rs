@@ -12,5 +12,7 @@ mod words;
 pub use format::{Expanded, Format, Said};
 pub use label::{Entity, Label, Quantity, UnknownLabel};
 pub use number::{NumberError, parse_number, sound_alike, sound_alikes_of, strip_accents};
-pub use plan_values::{PlanValues, ValueError, kept, kept_count, plan_values};
+pub use plan_values::{
+    PlanValues, SaidValues, ValueError, kept, kept_count, plan_values, said_values,
+};
 pub use words::{WordStyle, int_to_words};

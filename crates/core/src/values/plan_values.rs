@@ -138,11 +138,34 @@ pub fn kept(entities: &[Entity], q: Quantity) -> Option<&Entity> {
         })
 }
 
-/// The plan the entities mean. Errors when a span is not a number, when no
-/// work is said (and no format gives one), or when a value is absurd (no
-/// round, negative or huge). Durations add their spans up (`1 minute 30`);
-/// of several counts of one kind only the surest ([`kept`]) is read.
-pub fn plan_values(entities: &[Entity]) -> Result<PlanValues, ValueError> {
+/// What the entities say, field by field, and nothing more: no default, no
+/// format applied. A whole command reads it into a plan ([`plan_values`]);
+/// a correction (« non, trois minutes ») changes only the fields it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SaidValues {
+    /// Rounds, work and rest, as said.
+    pub basics: Said,
+    /// Sets (blocks of rounds).
+    pub sets: Option<u32>,
+    /// Rest between two sets, in seconds.
+    pub set_rest_s: Option<u32>,
+    /// Preparation, in seconds.
+    pub prepare_s: Option<u32>,
+    /// Warm-up, in seconds.
+    pub warmup_s: Option<u32>,
+    /// Cool-down, in seconds.
+    pub cooldown_s: Option<u32>,
+    /// Repetitions in each round.
+    pub reps: Option<u32>,
+    /// The named format said (not applied).
+    pub format: Option<Format>,
+}
+
+/// Every field the entities say. Errors when a span is not a number or a
+/// value is absurd (no round, negative or huge). Durations add their spans
+/// up (`1 minute 30`); of several counts of one kind only the surest
+/// ([`kept`]) is read.
+pub fn said_values(entities: &[Entity]) -> Result<SaidValues, ValueError> {
     let format = entities
         .iter()
         .filter(|e| e.label == Label::Format)
@@ -166,20 +189,35 @@ pub fn plan_values(entities: &[Entity]) -> Result<PlanValues, ValueError> {
         }
         Some(r) => Some(r as u32),
     };
-    let said = Said {
-        rounds,
-        work_s: total(Quantity::Work)?,
-        rest_s: total(Quantity::Rest)?,
-    };
-    let (rounds, work_s, rest_s) = match format {
+    Ok(SaidValues {
+        basics: Said {
+            rounds,
+            work_s: total(Quantity::Work)?,
+            rest_s: total(Quantity::Rest)?,
+        },
+        sets: whole_count(Quantity::Sets, count(Quantity::Sets)?)?,
+        set_rest_s: total(Quantity::SetRest)?,
+        prepare_s: total(Quantity::Prepare)?,
+        warmup_s: total(Quantity::Warmup)?,
+        cooldown_s: total(Quantity::Cooldown)?,
+        reps: whole_count(Quantity::Reps, count(Quantity::Reps)?)?,
+        format,
+    })
+}
+
+/// The plan the entities mean. Errors as [`said_values`] does, and when no
+/// work is said (and no format gives one).
+pub fn plan_values(entities: &[Entity]) -> Result<PlanValues, ValueError> {
+    let said = said_values(entities)?;
+    let (rounds, work_s, rest_s) = match said.format {
         Some(f) => {
-            let x = f.expand(said);
+            let x = f.expand(said.basics);
             (x.rounds, x.work_s, x.rest_s)
         }
         None => (
-            said.rounds.unwrap_or(1),
-            said.work_s,
-            said.rest_s.unwrap_or(0),
+            said.basics.rounds.unwrap_or(1),
+            said.basics.work_s,
+            said.basics.rest_s.unwrap_or(0),
         ),
     };
     let work_s = work_s.ok_or(ValueError::NoWork)?;
@@ -190,13 +228,13 @@ pub fn plan_values(entities: &[Entity]) -> Result<PlanValues, ValueError> {
         rounds,
         work_s,
         rest_s,
-        sets: whole_count(Quantity::Sets, count(Quantity::Sets)?)?.unwrap_or(1),
-        set_rest_s: total(Quantity::SetRest)?.unwrap_or(0),
-        prepare_s: total(Quantity::Prepare)?,
-        warmup_s: total(Quantity::Warmup)?.unwrap_or(0),
-        cooldown_s: total(Quantity::Cooldown)?.unwrap_or(0),
-        reps: whole_count(Quantity::Reps, count(Quantity::Reps)?)?,
-        format,
+        sets: said.sets.unwrap_or(1),
+        set_rest_s: said.set_rest_s.unwrap_or(0),
+        prepare_s: said.prepare_s,
+        warmup_s: said.warmup_s.unwrap_or(0),
+        cooldown_s: said.cooldown_s.unwrap_or(0),
+        reps: said.reps,
+        format: said.format,
     })
 }
 

@@ -21,6 +21,15 @@ pub fn logic(ctx: &Context, state: &mut AppState) -> Status {
     state.poll_voice();
     shortcuts(ctx, state);
     let status = state.tick();
+    if state.wants_to_listen() {
+        talk(ctx, state);
+    }
+    if let Some(d) = &state.dialogue
+        && !d.opened
+    {
+        // come back when the microphone opens for the answer
+        ctx.request_repaint_after(d.listen_at.saturating_duration_since(state.now()));
+    }
     if state.gym != state.fullscreen_sent {
         state.fullscreen_sent = state.gym;
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(state.gym));

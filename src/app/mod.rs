@@ -2,6 +2,7 @@
 
 pub mod awake;
 pub mod clock;
+pub mod dialogue;
 pub mod editor;
 pub mod frame;
 pub mod frames;

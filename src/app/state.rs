@@ -3,18 +3,34 @@
 //! call its actions; tests drive it through the views.
 
 use super::clock::Clock;
+use super::dialogue::{ECHO, ReadBack, TRIES};
 use super::editor::PlanEditor;
 use super::store::{Prefs, Store};
 use super::whisper::WhisperStatus;
 use speechtimer_audio::blocks::Level;
+use speechtimer_audio::gate::{Gate, GatedSource};
+use speechtimer_audio::speech::spoken_length;
+use speechtimer_core::coach::Word;
+use speechtimer_core::correction::merge;
 use speechtimer_core::plan::WorkoutPlan;
 use speechtimer_core::timer::{RunState, Status, Timer};
 use speechtimer_core::values::Quantity;
 use speechtimer_devices::Source;
 use speechtimer_devices::playback::CueSink;
 use speechtimer_nlu::{Nlu, Parsed, Verdict};
-use speechtimer_voice::{Heard, TimerCommand, Voice, VoiceConfig, VoiceMsg, timer_command};
+use speechtimer_voice::{
+    Answer, Heard, TimerCommand, Voice, VoiceConfig, VoiceMsg, answer, timer_command,
+};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Wait before hands-free listening tries again after the microphone
+/// failed (no device, the sound server gone).
+const HANDS_FREE_RETRY: Duration = Duration::from_secs(5);
+
+/// How long a beep keeps the microphone shut (the longest tone and its
+/// tail).
+const BEEP_GATE: Duration = Duration::from_millis(700);
 
 /// What the voice side is doing, as the window shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -97,6 +113,12 @@ pub struct AppState {
     awake_on: bool,
     /// When the countdown last flashed (a phase change, the last seconds).
     flashed_at: Option<std::time::Instant>,
+    /// A plan read back, waiting for « oui », « non » or a correction.
+    pub dialogue: Option<ReadBack>,
+    /// Shuts the microphone while the app speaks (hands-free, read-back).
+    pub gate: Gate,
+    /// Hands-free listening waits until then after the microphone failed.
+    hands_free_retry: Option<Instant>,
 }
 
 /// How long the editor must rest before its plan is written to disk (one
@@ -139,6 +161,9 @@ impl AppState {
             awake: None,
             awake_on: false,
             flashed_at: None,
+            dialogue: None,
+            gate: Gate::default(),
+            hands_free_retry: None,
         }
     }
 
@@ -229,10 +254,18 @@ impl AppState {
             }
         }
         if let Some(voice) = &self.voice {
-            voice.listen(self.source.clone());
+            voice.listen(GatedSource {
+                source: self.source.clone(),
+                gate: self.gate.clone(),
+            });
             self.frames.restart();
             self.listening = Listening::Loading;
-            self.voice_note = None;
+            // a new command clears the last note; an answer or hands-free
+            // listening keeps what it says
+            let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
+            if self.dialogue.is_none() && !active {
+                self.voice_note = None;
+            }
         }
     }
 
@@ -275,13 +308,17 @@ impl AppState {
                 tracing::warn!("voice: {e}");
                 self.listening = Listening::Off;
                 self.voice_note = Some(e);
+                self.dialogue = None;
+                self.hands_free_retry = Some(self.now() + HANDS_FREE_RETRY);
                 return;
             }
             // shown at once, but the microphone is still open for the
             // hangover and the final report follows: never started from it
             VoiceMsg::Early(heard) => {
-                if !matches!(self.run_state(), RunState::Running | RunState::Paused) {
-                    self.show_heard(heard, None, false);
+                if self.dialogue.is_none()
+                    && !matches!(self.run_state(), RunState::Running | RunState::Paused)
+                {
+                    self.show_heard(heard, None, false, false);
                 }
                 return;
             }
@@ -302,8 +339,17 @@ impl AppState {
             f.late,
             f.worst
         );
+        if let Some(dialogue) = self.dialogue.take() {
+            self.answered(dialogue, heard);
+            return;
+        }
         let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
         if active {
+            if self.prefs.hands_free && heard.transcript.trim().is_empty() {
+                // hands-free listening heard nothing: listen on, say nothing
+                self.heard = Some(heard);
+                return;
+            }
             self.voice_note = Some(match timer_command(&heard.transcript) {
                 Some(cmd) => {
                     if self.obey(cmd) {
@@ -325,13 +371,16 @@ impl AppState {
             });
             self.heard = Some(heard);
         } else {
-            self.show_heard(heard, missing, self.prefs.auto_start);
+            self.show_heard(heard, missing, self.prefs.auto_start, true);
         }
     }
 
     /// Puts what was heard in the command bar and its plan in the editor;
-    /// a complete plan with nothing to check starts when `may_start`.
-    fn show_heard(&mut self, heard: Heard, missing: Option<String>, may_start: bool) {
+    /// a complete plan with nothing to check starts when `may_start`;
+    /// otherwise, with read-back on, a `last` plan (not an early one) is
+    /// said back and the microphone opens for the answer.
+    fn show_heard(&mut self, heard: Heard, missing: Option<String>, may_start: bool, last: bool) {
+        let before = self.editor.plan();
         if heard.transcript.is_empty() {
             self.voice_note = missing;
         } else {
@@ -359,9 +408,136 @@ impl AppState {
             // a plan with a field to check never starts by itself
             if taken && may_start && self.to_check.is_empty() {
                 self.start();
+            } else if taken && self.prefs.read_back && last {
+                self.read_back(before);
             }
         }
         self.heard = Some(heard);
+    }
+
+    /// Says the editor's plan back (and its fields to check), then waits
+    /// for the answer; `before` is what « non » puts back.
+    fn read_back(&mut self, before: WorkoutPlan) {
+        let plan = self.editor.plan();
+        let words = speechtimer_core::readback::read_back(&plan, &self.to_check);
+        let said = self.say(&words);
+        self.dialogue = Some(ReadBack::new(self.now(), said, before));
+        self.voice_note = Some(
+            "Répondez à voix haute : « oui », « non », ou une correction (« non, trois minutes »)."
+                .into(),
+        );
+        tracing::info!("read back: {}", plan.summary());
+    }
+
+    /// Says `words` now (unless muted) and shuts the microphone while
+    /// they sound; how long they take.
+    fn say(&mut self, words: &[Word]) -> Duration {
+        if self.prefs.muted {
+            return Duration::ZERO;
+        }
+        let names = speechtimer_core::cues::clip_names(words);
+        let said = spoken_length(&names);
+        self.gate.close_until(Instant::now() + said + ECHO);
+        self.sound.say(names, None);
+        said
+    }
+
+    /// The answer to a read-back: « oui » starts, « non » puts the plan
+    /// from before back, a correction changes what it names and is read
+    /// back again; anything else is asked again once.
+    fn answered(&mut self, mut dialogue: ReadBack, heard: Heard) {
+        let entities = heard
+            .parsed
+            .as_ref()
+            .map(|p| p.entities.as_slice())
+            .unwrap_or_default();
+        let reply = answer(&heard.transcript, entities);
+        tracing::info!("answer {:?}: {reply:?}", heard.transcript);
+        self.heard = Some(heard.clone());
+        match reply {
+            Ok(Answer::Yes) => {
+                self.voice_note = Some("« Oui » : c'est parti.".into());
+                self.start();
+            }
+            Ok(Answer::No) => {
+                self.load_plan(dialogue.before);
+                self.say(&[Word::Cancelled]);
+                self.voice_note = Some("« Non » : annulé, le plan d'avant est remis.".into());
+            }
+            Ok(Answer::Correct(c)) => {
+                let plan = self.editor.plan();
+                match merge(&plan, &c) {
+                    Ok(new) => {
+                        let to_check = std::mem::take(&mut self.to_check);
+                        self.load_plan(new);
+                        let names = c.names();
+                        self.to_check = to_check
+                            .into_iter()
+                            .filter(|q| !names.contains(q))
+                            .collect();
+                        self.command = heard.transcript.clone();
+                        self.read_back(dialogue.before);
+                    }
+                    Err(e) => {
+                        self.voice_note = Some(format!("Correction refusée : {e}"));
+                    }
+                }
+            }
+            Ok(Answer::Unclear) | Err(_) => {
+                dialogue.unclear += 1;
+                if heard.transcript.trim().is_empty() {
+                    self.voice_note = Some(
+                        "Pas de réponse : démarrez avec le bouton, ou parlez à nouveau.".into(),
+                    );
+                } else if dialogue.unclear < TRIES {
+                    self.voice_note = Some(format!(
+                        "« {} » : dites « oui », « non » ou une correction.",
+                        heard.transcript
+                    ));
+                    dialogue.opened = false;
+                    dialogue.listen_at = self.now();
+                    dialogue.answer_by = self.now() + super::dialogue::ANSWER_WINDOW;
+                    self.dialogue = Some(dialogue);
+                } else {
+                    self.voice_note = Some(format!(
+                        "« {} » n'est pas une réponse : le plan reste dans l'éditeur.",
+                        heard.transcript
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Whether the microphone should open now (the frame opens it): the
+    /// answer to a read-back is due, or hands-free listening is on while
+    /// the workout runs. Only a microphone is opened this way (a file would
+    /// be heard again); marks the read-back as opened.
+    pub fn wants_to_listen(&mut self) -> bool {
+        if !matches!(self.source, Source::Microphone(_)) || self.listening != Listening::Off {
+            return false;
+        }
+        let now = self.now();
+        if let Some(d) = &mut self.dialogue {
+            if d.due(now) {
+                d.opened = true;
+                return true;
+            }
+            return false;
+        }
+        let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
+        let whisper = matches!(
+            self.whisper.as_ref().map(|w| w.status()),
+            Some(WhisperStatus::Present(_))
+        );
+        if self.prefs.hands_free
+            && active
+            && whisper
+            && self.hands_free_retry.is_none_or(|t| now >= t)
+        {
+            self.hands_free_retry = None;
+            return true;
+        }
+        false
     }
 
     /// Carries out a spoken timer command; false for a round tap that
@@ -373,6 +549,11 @@ impl AppState {
             TimerCommand::Stop => self.reset(),
             TimerCommand::Next => self.skip(),
             TimerCommand::Lap => return self.tap(),
+            TimerCommand::HowLong => {
+                let status = self.timer.status(self.now());
+                let words = speechtimer_core::readback::time_left(&status, self.timer.plan());
+                self.say(&words);
+            }
         }
         true
     }
@@ -390,6 +571,15 @@ impl AppState {
     /// Advances the timer to now, plays what happened, tells what to show.
     pub fn tick(&mut self) -> Status {
         let now = self.now();
+        if let Some(d) = &self.dialogue
+            && d.opened
+            && d.expired(now)
+            && matches!(self.listening, Listening::Listening(l) if !l.speaking)
+        {
+            // no answer began: the recording ends, its empty report ends
+            // the read-back
+            self.stop_talking();
+        }
         let events = self.timer.poll(now);
         self.play(&events);
         self.sync_awake();
@@ -453,10 +643,17 @@ impl AppState {
         for event in events {
             for sound in speechtimer_core::cues::sounds_for(event, &plan, mode) {
                 match sound {
-                    speechtimer_core::cues::Sound::Beep(cue) => self.sound.play(cue),
+                    speechtimer_core::cues::Sound::Beep(cue) => {
+                        self.gate.close_until(Instant::now() + BEEP_GATE);
+                        self.sound.play(cue);
+                    }
                     speechtimer_core::cues::Sound::Say(words) => {
-                        self.sound
-                            .say(speechtimer_core::cues::clip_names(&words), room());
+                        let names = speechtimer_core::cues::clip_names(&words);
+                        let room = room();
+                        let said = spoken_length(&names);
+                        let said = room.map_or(said, |r| said.min(r));
+                        self.gate.close_until(Instant::now() + said + ECHO);
+                        self.sound.say(names, room);
                     }
                 }
             }
@@ -467,6 +664,7 @@ impl AppState {
     /// confirms the fields that were to check).
     pub fn start(&mut self) {
         self.to_check.clear();
+        self.dialogue = None;
         let plan = self.editor.plan();
         self.timer = Timer::new(plan);
         let events = self.timer.start(self.now());
@@ -604,6 +802,25 @@ impl AppState {
         self.prefs.volume = volume.clamp(0.0, 1.0);
         self.sound.set_volume(self.prefs.volume);
         self.unsaved_since = Some(self.now());
+    }
+
+    /// Whether a plan understood by voice is said back and answered; saved.
+    pub fn set_read_back(&mut self, on: bool) {
+        self.prefs.read_back = on;
+        if !on {
+            self.dialogue = None;
+        }
+        self.save();
+    }
+
+    /// Whether the microphone stays open while the workout runs; saved.
+    /// Turned off mid-workout, the recording under way ends.
+    pub fn set_hands_free(&mut self, on: bool) {
+        self.prefs.hands_free = on;
+        if !on && self.dialogue.is_none() {
+            self.stop_talking();
+        }
+        self.save();
     }
 
     /// Whether an understood spoken plan starts at once; saved.

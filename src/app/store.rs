@@ -34,6 +34,12 @@ pub struct Prefs {
     pub flash: bool,
     /// No flashing or other motion (the athlete's reduced-motion choice).
     pub reduce_motion: bool,
+    /// A plan understood by voice is said back, and the microphone opens
+    /// for « oui », « non » or a correction.
+    pub read_back: bool,
+    /// The microphone stays open while the workout runs, for « pause »,
+    /// « reprends », « suivant », « stop », « combien de temps ? ».
+    pub hands_free: bool,
 }
 
 impl Default for Prefs {
@@ -47,6 +53,8 @@ impl Default for Prefs {
             volume: DEFAULT_VOLUME,
             flash: true,
             reduce_motion: false,
+            read_back: true,
+            hands_free: false,
         }
     }
 }

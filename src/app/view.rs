@@ -399,6 +399,26 @@ fn plan_panel(ui: &mut Ui, state: &mut AppState, status: &Status) {
     {
         state.set_auto_start(auto);
     }
+    let mut read_back = state.prefs.read_back;
+    if ui
+        .checkbox(&mut read_back, "Relire le plan et attendre « oui »")
+        .on_hover_text(
+            "Un plan compris à la voix est relu ; le micro s'ouvre pour « oui », « non » ou une correction (« non, trois minutes »)",
+        )
+        .changed()
+    {
+        state.set_read_back(read_back);
+    }
+    let mut hands_free = state.prefs.hands_free;
+    if ui
+        .checkbox(&mut hands_free, "Mains libres")
+        .on_hover_text(
+            "Le micro reste ouvert pendant la séance : « pause », « reprends », « suivant », « stop », « combien de temps ? »",
+        )
+        .changed()
+    {
+        state.set_hands_free(hands_free);
+    }
     ui.label(
         RichText::new(
             "Espace : démarrer/pause · Flèche droite : passer · R : réinitialiser · M (maintenu) : parler",

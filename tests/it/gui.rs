@@ -693,21 +693,38 @@ fn volume_and_cue_mode_are_saved_in_prefs() {
 }
 
 /// A sink with no output device: it says so, and records what it is asked.
-struct NoDevice(std::sync::Arc<Silent>);
+/// A sink that records what it is asked (as [`Silent`] does, shared with
+/// the test), with or without a device.
+struct Recorded {
+    asked: std::sync::Arc<Silent>,
+    device: bool,
+}
 
-impl speechtimer_devices::playback::CueSink for NoDevice {
+impl speechtimer_devices::playback::CueSink for Recorded {
     fn play(&self, cue: speechtimer_core::cues::Cue) {
-        self.0.play(cue);
+        self.asked.play(cue);
     }
     fn say(&self, names: Vec<String>, room: Option<Duration>) {
-        self.0.say(names, room);
+        self.asked.say(names, room);
     }
     fn set_volume(&self, volume: f32) {
-        self.0.set_volume(volume);
+        self.asked.set_volume(volume);
     }
     fn unavailable(&self) -> Option<String> {
-        Some("Pas de sortie audio : le minuteur fonctionne sans bips.".into())
+        (!self.device).then(|| "Pas de sortie audio : le minuteur fonctionne sans bips.".into())
     }
+}
+
+/// The sentences `asked` was asked to say, as clip names.
+fn sentences(asked: &Silent) -> Vec<Vec<String>> {
+    asked
+        .asked()
+        .into_iter()
+        .filter_map(|a| match a {
+            speechtimer_devices::playback::Asked::Say(n) => Some(n),
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -716,7 +733,11 @@ fn the_coach_says_the_plan_and_no_device_is_one_notice() {
     use speechtimer_devices::playback::Asked;
     let asked = std::sync::Arc::new(Silent::default());
     let clock = Clock::manual();
-    let mut state = AppState::new(None, Box::new(NoDevice(asked.clone())), clock.clone());
+    let sink = Recorded {
+        asked: asked.clone(),
+        device: false,
+    };
+    let mut state = AppState::new(None, Box::new(sink), clock.clone());
     state.prefs.cue_mode = CueMode::Voice;
     let mut h = harness_for(state);
     h.step();
@@ -731,14 +752,7 @@ fn the_coach_says_the_plan_and_no_device_is_one_notice() {
         h.step();
     }
     assert_eq!(h.state().state.run_state(), RunState::Finished);
-    let said: Vec<Vec<String>> = asked
-        .asked()
-        .into_iter()
-        .filter_map(|a| match a {
-            Asked::Say(n) => Some(n),
-            _ => None,
-        })
-        .collect();
+    let said = sentences(&asked);
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     assert_eq!(
         said.first(),
@@ -921,4 +935,170 @@ fn a_held_key_acts_once() {
         (Phase::Work, 1),
         "one skip moves from the preparation to the first round's work"
     );
+}
+
+/// A window whose sentences are recorded, with the embedded tagger.
+fn read_back_harness(clock: &Clock) -> (Harness<'static, SpeechTimerApp>, std::sync::Arc<Silent>) {
+    let asked = std::sync::Arc::new(Silent::default());
+    let nlu = std::sync::Arc::new(speechtimer_nlu::Nlu::embedded().unwrap());
+    let sink = Recorded {
+        asked: asked.clone(),
+        device: true,
+    };
+    let state = AppState::new(None, Box::new(sink), clock.clone()).with_nlu(Some(nlu));
+    (harness_for(state), asked)
+}
+
+#[test]
+fn a_spoken_plan_is_read_back_and_oui_starts_it() {
+    let clock = Clock::manual();
+    let (mut h, asked) = read_back_harness(&clock);
+    h.step();
+    assert!(h.state().state.prefs.read_back, "on by default");
+    h.state_mut()
+        .state
+        .apply_voice(heard("12 séries de 2 minutes, 30 secondes entre série"));
+    h.step();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        sentences(&asked).last(),
+        Some(&s(&[
+            "n12",
+            "rounds",
+            "of_dur",
+            "n02",
+            "minutes",
+            "n30",
+            "seconds",
+            "of_rest",
+            "go_question"
+        ]))
+    );
+    assert!(h.state().state.dialogue.is_some());
+    assert!(shows_part(&h, "Répondez à voix haute"));
+    assert_eq!(h.state().state.run_state(), RunState::Idle);
+    h.state_mut().state.apply_voice(heard("Oui, c'est parti !"));
+    h.step();
+    assert_eq!(h.state().state.run_state(), RunState::Running);
+    assert!(h.state().state.dialogue.is_none());
+}
+
+#[test]
+fn a_correction_changes_what_it_names_and_is_read_back_again() {
+    let clock = Clock::manual();
+    let (mut h, asked) = read_back_harness(&clock);
+    h.step();
+    h.state_mut()
+        .state
+        .apply_voice(heard("12 séries de 30 minutes, 30 secondes de repos"));
+    h.step();
+    assert_eq!(
+        h.state().state.editor.plan().work,
+        Duration::from_secs(1800)
+    );
+    let before = sentences(&asked).len();
+    h.state_mut().state.apply_voice(heard("non, trois minutes"));
+    h.step();
+    let plan = h.state().state.editor.plan();
+    assert_eq!(
+        (plan.rounds, plan.work.as_secs(), plan.rest.as_secs()),
+        (12, 180, 30)
+    );
+    let said = sentences(&asked);
+    assert_eq!(said.len(), before + 1, "read back again");
+    assert!(said.last().unwrap().contains(&"n03".to_string()));
+    assert!(
+        h.state().state.dialogue.is_some(),
+        "waiting for the answer again"
+    );
+    assert_eq!(h.state().state.run_state(), RunState::Idle);
+    h.state_mut().state.apply_voice(heard("vas-y"));
+    h.step();
+    assert_eq!(h.state().state.run_state(), RunState::Running);
+    assert_eq!(h.state().state.timer.plan().work, Duration::from_secs(180));
+}
+
+#[test]
+fn non_puts_back_the_plan_from_before_and_says_so() {
+    let clock = Clock::manual();
+    let (mut h, asked) = read_back_harness(&clock);
+    h.step();
+    let first = h.state().state.editor.plan();
+    h.state_mut()
+        .state
+        .apply_voice(heard("12 séries de 2 minutes, 30 secondes de repos"));
+    h.step();
+    assert_ne!(h.state().state.editor.plan(), first);
+    h.state_mut().state.apply_voice(heard("non, annule"));
+    h.step();
+    assert_eq!(h.state().state.editor.plan(), first);
+    assert_eq!(
+        sentences(&asked).last(),
+        Some(&vec!["cancelled".to_string()])
+    );
+    assert!(h.state().state.dialogue.is_none());
+    assert_eq!(h.state().state.run_state(), RunState::Idle);
+}
+
+#[test]
+fn an_unclear_answer_is_asked_again_once_then_the_plan_stays() {
+    let clock = Clock::manual();
+    let (mut h, _) = read_back_harness(&clock);
+    h.step();
+    h.state_mut().state.apply_voice(heard(
+        "huit rounds de vingt secondes avec dix secondes de repos",
+    ));
+    h.step();
+    let plan = h.state().state.editor.plan();
+    h.state_mut().state.apply_voice(heard("bonjour"));
+    h.step();
+    assert!(h.state().state.dialogue.is_some(), "asked again");
+    h.state_mut().state.apply_voice(heard("il fait beau"));
+    h.step();
+    assert!(h.state().state.dialogue.is_none());
+    assert_eq!(h.state().state.editor.plan(), plan);
+    assert_eq!(h.state().state.run_state(), RunState::Idle);
+}
+
+#[test]
+fn without_read_back_the_next_words_are_a_new_command() {
+    let clock = Clock::manual();
+    let (mut h, asked) = read_back_harness(&clock);
+    h.step();
+    h.get_by_label("Relire le plan et attendre « oui »").click();
+    h.step();
+    assert!(!h.state().state.prefs.read_back);
+    h.state_mut().state.apply_voice(heard(
+        "huit rounds de vingt secondes avec dix secondes de repos",
+    ));
+    h.step();
+    assert!(sentences(&asked).is_empty());
+    assert!(h.state().state.dialogue.is_none());
+}
+
+#[test]
+fn combien_de_temps_is_answered_by_voice_during_the_workout() {
+    let clock = Clock::manual();
+    let (mut h, asked) = read_back_harness(&clock);
+    h.step();
+    h.state_mut().state.set_read_back(false);
+    h.state_mut()
+        .state
+        .apply_voice(heard("12 séries de 2 minutes, 30 secondes de repos"));
+    h.step();
+    h.get_by_label("Démarrer").click();
+    h.step();
+    // 5 s of preparation, then 10 s into round 1
+    clock.advance(Duration::from_secs(15));
+    h.step();
+    h.state_mut().state.apply_voice(heard("combien de temps ?"));
+    h.step();
+    let said = sentences(&asked);
+    let last = said.last().unwrap();
+    assert_eq!(last.first().map(String::as_str), Some("left"), "{last:?}");
+    assert!(
+        last.ends_with(&["round", "n01", "of", "n12"].map(String::from)),
+        "{last:?}"
+    );
+    assert_eq!(h.state().state.run_state(), RunState::Running);
 }

@@ -5,6 +5,7 @@
 
 pub mod beep;
 pub mod blocks;
+pub mod gate;
 pub mod mix;
 pub mod resample;
 pub mod speech;

@@ -26,6 +26,31 @@ pub enum SpeechError {
     Index(String),
 }
 
+/// How long the embedded bank takes to say `names` as [`Bank::sentence`]
+/// joins them (no room limit), read from its index alone: the app knows
+/// when the coach has finished speaking without decoding the bank. Names
+/// the bank lacks take no time.
+pub fn spoken_length(names: &[impl AsRef<str>]) -> Duration {
+    let rate = BANK_TSV
+        .lines()
+        .next()
+        .and_then(|h| h.split("(at ").nth(1))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|r| r.parse::<u32>().ok())
+        .unwrap_or(22_050);
+    let samples = |name: &str| {
+        BANK_TSV.lines().find_map(|l| {
+            let mut f = l.split('\t');
+            (f.next() == Some(name))
+                .then(|| f.nth(1).and_then(|n| n.parse::<u64>().ok()))
+                .flatten()
+        })
+    };
+    let clips: Vec<u64> = names.iter().filter_map(|n| samples(n.as_ref())).collect();
+    let gaps = WORD_GAP * clips.len().saturating_sub(1) as u32;
+    Duration::from_secs_f64(clips.iter().sum::<u64>() as f64 / f64::from(rate)) + gaps
+}
+
 /// An Ogg Vorbis stream decoded whole (symphonia, gapless as rodio plays
 /// it): its rate, its channel count and its samples, interleaved.
 pub fn decode_ogg(bytes: &'static [u8]) -> Result<(u32, usize, Vec<f32>), SpeechError> {
@@ -202,10 +227,28 @@ mod tests {
     }
 
     #[test]
+    fn the_length_read_from_the_index_is_the_sentence_s() {
+        let b = bank();
+        let names = [
+            "n12",
+            "rounds",
+            "of_dur",
+            "n02",
+            "minutes",
+            "go_question",
+            "nope",
+        ];
+        let joined = b.sentence(&names, None).samples.len() as f64 / f64::from(b.rate());
+        let read = spoken_length(&names).as_secs_f64();
+        assert!((joined - read).abs() < 0.001, "{joined} against {read}");
+        assert!(read > 1.0);
+    }
+
+    #[test]
     fn every_clip_decodes_with_a_sensible_length() {
         let b = bank();
         assert_eq!(b.rate(), 22_050);
-        assert_eq!(b.names().count(), 120);
+        assert_eq!(b.names().count(), 135);
         for name in b.names() {
             let d = b.duration(name).unwrap();
             assert!(

@@ -1,5 +1,5 @@
 //! Words that drive a running workout ("pause", "reprends", "stop",
-//! "suivant"), matched on the transcript: no second model.
+//! "suivant", "combien de temps ?"), matched on the transcript: no second model.
 
 use speechtimer_core::values::strip_accents;
 
@@ -17,6 +17,9 @@ pub enum TimerCommand {
     Next,
     /// One round done, in an AMRAP (« tour », said alone or nearly).
     Lap,
+    /// The time left, answered by voice (« combien de temps ? »,
+    /// « combien il reste ? »).
+    HowLong,
 }
 
 impl TimerCommand {
@@ -28,6 +31,7 @@ impl TimerCommand {
             Self::Stop => "arrêt",
             Self::Next => "phase suivante",
             Self::Lap => "un tour de plus",
+            Self::HowLong => "temps restant",
         }
     }
 }
@@ -55,6 +59,7 @@ fn command_of(word: &str) -> Option<TimerCommand> {
         "stop" | "stoppe" | "stopper" | "arrete" | "arretez" | "arreter" | "arretons" => Stop,
         "suivant" | "suivante" | "suivants" | "passe" | "passer" | "passez" => Next,
         "tour" | "tours" => Lap,
+        "combien" => HowLong,
         _ => return None,
     })
 }
@@ -88,6 +93,8 @@ mod tests {
         assert_eq!(timer_command("Arrête."), Some(Stop));
         assert_eq!(timer_command("suivant"), Some(Next));
         assert_eq!(timer_command("Passe à la suivante"), Some(Next));
+        assert_eq!(timer_command("Combien de temps ?"), Some(HowLong));
+        assert_eq!(timer_command("il reste combien"), Some(HowLong));
     }
 
     #[test]

@@ -1,0 +1,58 @@
+//! The read-back loop's state: the coach has said the plan back and the
+//! microphone opens for the answer once the sentence has left the
+//! speakers; « oui » starts, « non » puts back the plan from before, a
+//! correction changes what it names and is read back again. `AppState`
+//! drives it; this file only holds when and what.
+
+use speechtimer_core::plan::WorkoutPlan;
+use std::time::{Duration, Instant};
+
+/// Kept after the coach's sentence before the microphone opens: the
+/// output's latency, so that the read-back is never heard as the answer.
+pub const ECHO: Duration = Duration::from_millis(400);
+
+/// How long the microphone waits for an answer to start.
+pub const ANSWER_WINDOW: Duration = Duration::from_secs(6);
+
+/// Answers heard that were none of yes, no or a correction before the
+/// loop gives up (the plan stays in the editor).
+pub const TRIES: u32 = 2;
+
+/// A plan read back, waiting for its answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadBack {
+    /// When the microphone opens (the app's clock).
+    pub listen_at: Instant,
+    /// When it closes if no speech has started.
+    pub answer_by: Instant,
+    /// The editor's plan before the spoken one: what « non » puts back.
+    pub before: WorkoutPlan,
+    /// The microphone was opened for this answer.
+    pub opened: bool,
+    /// Answers heard that meant nothing.
+    pub unclear: u32,
+}
+
+impl ReadBack {
+    /// A read-back said at `now` for `said` long.
+    pub fn new(now: Instant, said: Duration, before: WorkoutPlan) -> Self {
+        let listen_at = now + said + ECHO;
+        Self {
+            listen_at,
+            answer_by: listen_at + ANSWER_WINDOW,
+            before,
+            opened: false,
+            unclear: 0,
+        }
+    }
+
+    /// Whether the microphone should open now.
+    pub fn due(&self, now: Instant) -> bool {
+        !self.opened && now >= self.listen_at
+    }
+
+    /// Whether the answer window passed with no speech begun.
+    pub fn expired(&self, now: Instant) -> bool {
+        now >= self.answer_by
+    }
+}

@@ -19,7 +19,8 @@ use speechtimer_devices::Source;
 use speechtimer_devices::playback::CueSink;
 use speechtimer_nlu::{Nlu, Parsed, Verdict};
 use speechtimer_voice::{
-    Answer, Heard, TimerCommand, Voice, VoiceConfig, VoiceMsg, answer, timer_command,
+    Answer, Expect, Heard, TimerCommand, Voice, VoiceConfig, VoiceMsg, answer, answer_to,
+    timer_command,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -253,11 +254,21 @@ impl AppState {
                 }
             }
         }
+        let expect = if self.dialogue.is_some() {
+            Expect::Reply
+        } else if matches!(self.run_state(), RunState::Running | RunState::Paused) {
+            Expect::Command
+        } else {
+            Expect::Plan
+        };
         if let Some(voice) = &self.voice {
-            voice.listen(GatedSource {
-                source: self.source.clone(),
-                gate: self.gate.clone(),
-            });
+            voice.listen_for(
+                GatedSource {
+                    source: self.source.clone(),
+                    gate: self.gate.clone(),
+                },
+                expect,
+            );
             self.frames.restart();
             self.listening = Listening::Loading;
             // a new command clears the last note; an answer or hands-free
@@ -446,12 +457,10 @@ impl AppState {
     /// from before back, a correction changes what it names and is read
     /// back again; anything else is asked again once.
     fn answered(&mut self, mut dialogue: ReadBack, heard: Heard) {
-        let entities = heard
-            .parsed
-            .as_ref()
-            .map(|p| p.entities.as_slice())
-            .unwrap_or_default();
-        let reply = answer(&heard.transcript, entities);
+        let reply = match &heard.parsed {
+            Some(parsed) => answer_to(&self.editor.plan(), parsed),
+            None => answer(&heard.transcript, &[]),
+        };
         tracing::info!("answer {:?}: {reply:?}", heard.transcript);
         self.heard = Some(heard.clone());
         match reply {

@@ -11,7 +11,7 @@ use speechtimer_devices::capture::{self, Capture};
 use speechtimer_voice::HeardReport;
 use speechtimer_voice::endpoint::{Event, listen_and_hear};
 use speechtimer_voice::worker::EARLY_MS;
-use speechtimer_voice::{Understanding, hear};
+use speechtimer_voice::{Expect, Understanding, hear};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -130,8 +130,24 @@ pub(crate) struct TranscribeCmd {
     /// "asr_confidence","cut"}, plus les champs de `parse --json` (comme /transcribe).
     #[arg(long)]
     pub json: bool,
+    /// Ce qui est attendu : plan (défaut), reply (« oui », « non »… après
+    /// une relecture) ou command (« pause », « suivant »… pendant la séance).
+    #[arg(long, default_value = "plan", value_parser = expect_parser())]
+    pub expect: Expect,
     #[command(flatten)]
     pub decode: DecodeArgs,
+}
+
+/// `--expect`: plan, reply or command.
+fn expect_parser() -> impl clap::builder::TypedValueParser<Value = Expect> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["plan", "reply", "command"]).map(|s| {
+        match s.as_str() {
+            "reply" => Expect::Reply,
+            "command" => Expect::Command,
+            _ => Expect::Plan,
+        }
+    })
 }
 
 /// The NER model (`--ner-model`, else the embedded one); transcripts are
@@ -161,7 +177,9 @@ pub(crate) fn transcribe(cmd: TranscribeCmd, ner_model: Option<&Path>) -> anyhow
         let name = file.display().to_string();
         let result = wav::read_16k_mono(file)
             .map_err(anyhow::Error::from)
-            .and_then(|s| hear(&asr, nlu.as_ref(), &s, None).map_err(anyhow::Error::msg));
+            .and_then(|s| {
+                hear(&asr, nlu.as_ref(), &s, None, cmd.expect).map_err(anyhow::Error::msg)
+            });
         let mut out = stdout.lock();
         match result {
             Ok(heard) => {
@@ -311,6 +329,7 @@ pub(crate) fn listen(cmd: ListenCmd, ner_model: Option<&Path>) -> anyhow::Result
         &stop,
         &asr,
         nlu.as_ref(),
+        Expect::Plan,
         &mut |event| {
             if let Event::Level { level, .. } = event {
                 meter.show(level);

@@ -13,7 +13,7 @@ use speechtimer_core::values::PlanValues;
 use speechtimer_corpus::metrics::heard::{HeardScores, Outcome, Scored, outcome, score};
 use speechtimer_devices::Source;
 use speechtimer_nlu::Nlu;
-use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, hear, worker::report};
+use speechtimer_voice::{Expect, Heard, Voice, VoiceConfig, VoiceMsg, hear, worker::report};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -255,7 +255,7 @@ pub(crate) fn run(
                     samples = resample::through_capture(&samples, rate)
                         .with_context(|| format!("--capture {rate}"))?;
                 }
-                match hear(asr, nlu.as_ref(), &samples, None) {
+                match hear(asr, nlu.as_ref(), &samples, None, Expect::Plan) {
                     Ok(u) => {
                         fit = u.transcript.fit.as_ref().map(|f| Fit {
                             cost: f.cost,

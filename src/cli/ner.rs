@@ -6,7 +6,7 @@ use speechtimer_core::plan::{WorkoutPlan, format_duration};
 use speechtimer_corpus::{Example, read_jsonl_file};
 use speechtimer_nlu::{Arch, Nlu, Parsed, Verdict};
 use speechtimer_train::{TrainConfig, search, train};
-use speechtimer_voice::{Answer, answer};
+use speechtimer_voice::{Answer, answer_to};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -68,7 +68,7 @@ fn correct(nlu: &Nlu, path: &Path, text: &str) -> anyhow::Result<()> {
     plan.validate()
         .with_context(|| format!("plan de {}", path.display()))?;
     let parsed = nlu.parse(text)?;
-    let plan = match answer(text, &parsed.entities)? {
+    let plan = match answer_to(&plan, &parsed)? {
         Answer::Correct(c) => {
             let names: Vec<&str> = c.names().iter().map(|q| q.french()).collect();
             let new = merge(&plan, &c).context("plan corrigé refusé")?;

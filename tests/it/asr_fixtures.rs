@@ -380,8 +380,14 @@ fn the_quantized_model_hears_the_headline_and_a_cut_copy_is_refused() {
     // one, and the count heard again over the audio makes it 12
     let asr = Transcriber::load(&q8, DecodeOptions::default()).expect("q8_0 model loads");
     let nlu = speechtimer_nlu::Nlu::embedded().unwrap();
-    let u = speechtimer_voice::hear(&asr, Some(&nlu), &samples("headline-fr4.wav"), None)
-        .expect("transcribes");
+    let u = speechtimer_voice::hear(
+        &asr,
+        Some(&nlu),
+        &samples("headline-fr4.wav"),
+        None,
+        speechtimer_voice::Expect::Plan,
+    )
+    .expect("transcribes");
     drop(asr);
     let parsed = u.parsed.expect("parsed");
     eprintln!(

@@ -6,7 +6,7 @@ use crate::common::{Clip, fixtures, manifest, model_or_skip};
 use speechtimer_devices::Source;
 use speechtimer_nlu::Nlu;
 use speechtimer_voice::worker::EARLY_MS;
-use speechtimer_voice::{Heard, Voice, VoiceConfig, VoiceMsg, rehear, slots};
+use speechtimer_voice::{Expect, Heard, Voice, VoiceConfig, VoiceMsg, rehear, slots};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -374,7 +374,7 @@ fn rescoring_leaves_a_clean_clip_alone() {
     let Some((asr, nlu, samples)) = models_and("digits-fr1.wav") else {
         return;
     };
-    let u = speechtimer_voice::hear(&asr, Some(&nlu), &samples, None).unwrap();
+    let u = speechtimer_voice::hear(&asr, Some(&nlu), &samples, None, Expect::Plan).unwrap();
     let parsed = u.parsed.expect("parsed");
     assert_eq!(parsed.text, u.transcript.text);
     assert!(u.rescore > Duration::ZERO, "the count was checked");
@@ -440,7 +440,7 @@ fn off_topic_speech_silence_and_noise_give_no_plan() {
     assert_eq!(clips.len(), 3);
     for clip in clips {
         let samples = speechtimer_audio::wav::read_16k_mono(&fixtures().join(&clip.file)).unwrap();
-        let u = speechtimer_voice::hear(&asr, Some(&nlu), &samples, None).unwrap();
+        let u = speechtimer_voice::hear(&asr, Some(&nlu), &samples, None, Expect::Plan).unwrap();
         let verdict = u.parsed.as_ref().map(|p| p.verdict());
         eprintln!("{}: {:?} -> {verdict:?}", clip.file, u.transcript.text);
         assert!(
@@ -465,7 +465,7 @@ fn the_slow_headline_through_the_capture_path_is_right_or_flagged() {
     };
     for rate in [44_100, 48_000] {
         let heard = speechtimer_audio::resample::through_capture(&samples, rate).unwrap();
-        let u = speechtimer_voice::hear(&asr, Some(&nlu), &heard, None).unwrap();
+        let u = speechtimer_voice::hear(&asr, Some(&nlu), &heard, None, Expect::Plan).unwrap();
         let parsed = u.parsed.expect("parsed");
         let verdict = parsed.verdict();
         eprintln!("{rate} Hz: {:?} -> {verdict:?}", parsed.text);

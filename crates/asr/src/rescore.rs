@@ -211,6 +211,16 @@ impl<'a> Decoded<'a> {
         Ok(scores)
     }
 
+    /// `ln P` of `text` (as Whisper would write it) as all that was said:
+    /// its tokens, then the end of the text. Compares short replies
+    /// (« Oui. ») with a longer transcript over the same audio.
+    pub fn score_utterance(&mut self, text: &str) -> Result<f32, AsrError> {
+        let mut tokens = tokens_of(self.bpe, &format!(" {}", text.trim()));
+        tokens.push(self.ctx.token_eot());
+        let first = self.next_ln_probs(&[])?;
+        self.ln_prob_of(&[], &first, &tokens)
+    }
+
     /// `ln P` of the whole `text` (as Whisper would write it) over the
     /// audio: checks that the prefix is rebuilt as whisper.cpp builds it.
     pub fn score_text(&mut self, text: &str) -> Result<f32, AsrError> {

@@ -192,8 +192,14 @@ pub(crate) async fn transcribe(
     // (a doubtful round count is heard again)
     let heard = blocking(move || {
         let _held = (ticket, permit);
-        speechtimer_voice::hear(&transcriber, Some(&nlu), &samples, None)
-            .map_err(ApiError::internal)
+        speechtimer_voice::hear(
+            &transcriber,
+            Some(&nlu),
+            &samples,
+            None,
+            speechtimer_voice::Expect::Plan,
+        )
+        .map_err(ApiError::internal)
     })
     .await?;
     let mut report = heard.report();

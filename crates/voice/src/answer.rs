@@ -4,8 +4,10 @@
 //! correction's numbers are the tagger's.
 
 use crate::command::folded_words;
-use speechtimer_core::correction::Correction;
-use speechtimer_core::values::{Entity, ValueError};
+use speechtimer_core::correction::{Correction, merge};
+use speechtimer_core::plan::WorkoutPlan;
+use speechtimer_core::values::{Entity, Quantity, ValueError};
+use speechtimer_nlu::{Parsed, Trust};
 
 /// What an answer to a read-back asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +73,46 @@ pub fn answer(transcript: &str, entities: &[Entity]) -> Result<Answer, ValueErro
     Ok(last.unwrap_or(Answer::Unclear))
 }
 
+/// [`answer`] to the plan `current`, from what the tagger read. A
+/// correction that would leave the plan as it is (« non, 30 minutes »
+/// after 30 minutes) takes instead the value Whisper's decoder suggested
+/// for a number it doubted (3): nobody corrects a value to itself, and
+/// 3 / 13 / 30 are the numbers Whisper mixes up.
+pub fn answer_to(current: &WorkoutPlan, parsed: &Parsed) -> Result<Answer, ValueError> {
+    let first = answer(&parsed.text, &parsed.entities)?;
+    let Answer::Correct(c) = &first else {
+        return Ok(first);
+    };
+    if merge(current, c).is_ok_and(|p| p != *current) {
+        return Ok(first);
+    }
+    let mut entities = parsed.entities.clone();
+    let mut changed = false;
+    for (q, trust) in [
+        (Quantity::Rounds, &parsed.trust.rounds),
+        (Quantity::Work, &parsed.trust.work),
+        (Quantity::Rest, &parsed.trust.rest),
+    ] {
+        if let Trust::Rescored {
+            heard,
+            value,
+            clear: false,
+            ..
+        } = trust
+            && let Some(e) = entities
+                .iter_mut()
+                .find(|e| e.label.quantity() == q && e.text == *heard)
+        {
+            e.text = value.to_string();
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(first);
+    }
+    answer(&parsed.text, &entities)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +160,47 @@ mod tests {
         };
         assert_eq!(c.names(), vec![Quantity::Work]);
         assert!(matches!(plain("non, sans préparation"), Answer::Correct(_)));
+    }
+
+    #[test]
+    fn a_correction_to_the_same_value_takes_the_decoder_s_suggestion() {
+        let nlu = speechtimer_nlu::Nlu::embedded().unwrap();
+        let current = WorkoutPlan::new(
+            12,
+            std::time::Duration::from_secs(1800),
+            std::time::Duration::from_secs(30),
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap();
+        let mut parsed = nlu.parse("Non, 30 minutes.").unwrap();
+        let plain = answer_to(&current, &parsed).unwrap();
+        let Answer::Correct(c) = plain else {
+            panic!("{plain:?}")
+        };
+        assert_eq!(
+            merge(&current, &c).unwrap(),
+            current,
+            "no suggestion: no change"
+        );
+        parsed.trust.work = Trust::Rescored {
+            heard: "30".into(),
+            value: 3,
+            margin: 0.5,
+            clear: false,
+        };
+        let Answer::Correct(c) = answer_to(&current, &parsed).unwrap() else {
+            panic!("a correction")
+        };
+        assert_eq!(merge(&current, &c).unwrap().work.as_secs(), 180);
+        // a value that changes the plan is kept as heard
+        let other = WorkoutPlan {
+            work: std::time::Duration::from_secs(600),
+            ..current
+        };
+        let Answer::Correct(c) = answer_to(&other, &parsed).unwrap() else {
+            panic!("a correction")
+        };
+        assert_eq!(merge(&other, &c).unwrap().work.as_secs(), 1800);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! its result is the final one and nothing is decoded twice.
 
 use super::hear::{Understanding, hear};
+use crate::expect::Expect;
 use speechtimer_asr::Transcriber;
 use speechtimer_audio::blocks::{Blocks, Level};
 use speechtimer_audio::resample::TARGET_RATE;
@@ -98,6 +99,7 @@ pub fn listen_and_hear(
     stop: &AtomicBool,
     asr: &Transcriber,
     nlu: Option<&Nlu>,
+    expect: Expect,
     on: &mut dyn FnMut(Event),
 ) -> Result<Listened, String> {
     let cfg = EndpointConfig {
@@ -208,7 +210,7 @@ pub fn listen_and_hear(
                 // worker down with it, should it panic
                 let handle = s.spawn(move || {
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        hear(asr, nlu, &samples, Some(abort))
+                        hear(asr, nlu, &samples, Some(abort), expect)
                     }))
                     .unwrap_or_else(|_| Err("la transcription a paniqué".into()))
                 });
@@ -248,7 +250,7 @@ pub fn listen_and_hear(
                 samples: ep.into_utterance(),
             });
         }
-        let u = hear(asr, nlu, ep.utterance(), None)?;
+        let u = hear(asr, nlu, ep.utterance(), None, expect)?;
         Ok(Listened {
             understanding: Some(u),
             hangover: waited(hangover),

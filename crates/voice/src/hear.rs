@@ -9,6 +9,7 @@
 //! stage reads what the one before it wrote. The endpointing (`endpoint.rs`), the worker,
 //! `eval --audio` and `/transcribe` all go through [`hear`].
 
+use super::expect::{Expect, closest_phrase};
 use super::{clarity, fit, rehear, slots};
 use speechtimer_asr::{Decoded, Transcriber, Transcript};
 use speechtimer_nlu::{Nlu, Parsed};
@@ -37,16 +38,33 @@ pub struct Understanding {
 
 /// Transcribes `samples` and reads the plan in the transcript, in one
 /// pass (see the module's doc). Setting `abort` stops Whisper (an early
-/// run whose speaker went on talking).
+/// run whose speaker went on talking). With a reply or a command
+/// `expect`ed, one of its phrases that fits the audio better replaces
+/// Whisper's text (`expect.rs`).
 pub fn hear(
     asr: &Transcriber,
     nlu: Option<&Nlu>,
     samples: &[f32],
     abort: Option<&AtomicBool>,
+    expect: Expect,
 ) -> Result<Understanding, String> {
-    let (transcript, decoded) = asr
+    let (mut transcript, mut decoded) = asr
         .transcribe_keep(samples, abort)
         .map_err(|e| e.to_string())?;
+    if let Some(d) = decoded.as_mut()
+        && let Some((phrase, score, own)) =
+            closest_phrase(d, &transcript.text, expect.phrases()).map_err(|e| e.to_string())?
+    {
+        tracing::info!(
+            "heard {:?} as {phrase:?} (ln P {score:.1} against {own:.1})",
+            transcript.text
+        );
+        transcript.text = phrase.to_string();
+        // the decoder's tokens were of the other text
+        transcript.tokens.clear();
+        transcript.fit = None;
+        decoded = None;
+    }
     let mut out = Understanding {
         transcript,
         parsed: None,

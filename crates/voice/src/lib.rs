@@ -8,6 +8,7 @@ pub mod clarity;
 pub mod command;
 pub mod count;
 pub mod endpoint;
+pub mod expect;
 pub mod fit;
 mod hear;
 pub mod rehear;
@@ -15,8 +16,9 @@ mod report;
 pub mod slots;
 pub mod worker;
 
-pub use answer::{Answer, answer};
+pub use answer::{Answer, answer, answer_to};
 pub use command::{TimerCommand, timer_command};
+pub use expect::Expect;
 pub use hear::{Understanding, hear};
 pub use report::HeardReport;
 pub use worker::{Heard, Timings, Voice, VoiceConfig, VoiceLoop, VoiceMsg};

@@ -3,6 +3,7 @@
 
 use super::endpoint::{self, Event, Speculation};
 use super::hear::{Understanding, hear};
+use crate::expect::Expect;
 use speechtimer_asr::{DecodeOptions, Transcriber};
 use speechtimer_audio::blocks::{Level, OpenBlocks};
 use speechtimer_audio::vad::EndpointConfig;
@@ -127,7 +128,7 @@ pub enum VoiceMsg {
 }
 
 enum Request {
-    Listen(Box<dyn OpenBlocks>),
+    Listen(Box<dyn OpenBlocks>, Expect),
 }
 
 /// The UI's handle on the worker. Dropping it ends the worker once its
@@ -207,9 +208,17 @@ impl Voice {
     /// `speechtimer_devices::Source`), ended by silence or by
     /// [`Voice::stop_listening`].
     pub fn listen(&self, source: impl OpenBlocks + 'static) {
+        self.listen_for(source, Expect::Plan);
+    }
+
+    /// Listens to one utterance as [`Voice::listen`] does, `expect`ing a
+    /// plan, a reply to a read-back or a workout command.
+    pub fn listen_for(&self, source: impl OpenBlocks + 'static, expect: Expect) {
         self.stop.store(false, Ordering::Relaxed);
         // the worker only goes away with this handle
-        let _ = self.requests.send(Request::Listen(Box::new(source)));
+        let _ = self
+            .requests
+            .send(Request::Listen(Box::new(source), expect));
     }
 
     /// Ends the current recording now; what was said is still transcribed.
@@ -255,9 +264,9 @@ fn release_freed_memory() {
 
 impl Worker {
     fn run(mut self, rx: Receiver<Request>, send: &dyn Fn(VoiceMsg)) {
-        while let Ok(Request::Listen(source)) = rx.recv() {
+        while let Ok(Request::Listen(source, expect)) = rx.recv() {
             let msg = self
-                .utterance(source.as_ref(), send)
+                .utterance(source.as_ref(), expect, send)
                 .unwrap_or_else(VoiceMsg::Error);
             send(msg);
             release_freed_memory();
@@ -267,6 +276,7 @@ impl Worker {
     fn utterance(
         &mut self,
         source: &dyn OpenBlocks,
+        expect: Expect,
         send: &dyn Fn(VoiceMsg),
     ) -> Result<VoiceMsg, String> {
         if self.asr.is_none() {
@@ -288,6 +298,7 @@ impl Worker {
             &self.stop,
             asr,
             nlu,
+            expect,
             &mut |event| match event {
                 Event::Level { level, hearing } => {
                     let every = if hearing {
@@ -344,7 +355,7 @@ pub fn understand(
     samples: &[f32],
     hangover: Duration,
 ) -> VoiceMsg {
-    match hear(asr, nlu, samples, None) {
+    match hear(asr, nlu, samples, None, Expect::Plan) {
         Ok(u) => report(&u, hangover, None),
         Err(e) => VoiceMsg::Error(e),
     }

@@ -361,7 +361,9 @@ impl AppState {
                 self.heard = Some(heard);
                 return;
             }
-            self.voice_note = Some(match timer_command(&heard.transcript) {
+            let command = timer_command(&heard.transcript);
+            tracing::info!("voice command: {command:?} ({:?})", heard.transcript);
+            self.voice_note = Some(match command {
                 Some(cmd) => {
                     if self.obey(cmd) {
                         format!("Commande vocale : {}", cmd.french())

@@ -532,3 +532,64 @@ fn the_fixtures_audio_benchmark_holds_its_floors() {
         assert!(r["filter_us_per_call"].as_f64().unwrap() > 0.0, "{r}");
     }
 }
+
+/// Replies to a read-back and commands during a workout, in both fixture
+/// voices (tests/fixtures/audio/replies/), heard with what is expected:
+/// each short word comes out right, though the plain decode writes
+/// « Nouve. » for « non » and « Bose. » for « pause »; music gives no
+/// command and no correction.
+#[test]
+fn replies_and_commands_are_heard_as_such() {
+    use speechtimer_core::plan::WorkoutPlan;
+    use speechtimer_voice::{Answer, TimerCommand, answer_to, timer_command};
+    let _whisper = crate::common::one_whisper_at_a_time();
+    let Some((asr, nlu, _)) = models_and("silence.wav") else {
+        return;
+    };
+    let hear = |clip: &str, expect: Expect| {
+        let samples =
+            speechtimer_audio::wav::read_16k_mono(&fixtures().join("replies").join(clip)).unwrap();
+        speechtimer_voice::hear(&asr, Some(&nlu), &samples, None, expect).unwrap()
+    };
+    let plan = WorkoutPlan::default();
+    for voice in ["fr1", "fr4"] {
+        for (clip, want) in [
+            ("oui", Answer::Yes),
+            ("cest-parti", Answer::Yes),
+            ("non", Answer::No),
+        ] {
+            let u = hear(&format!("{clip}-{voice}.wav"), Expect::Reply);
+            let got = answer_to(&plan, u.parsed.as_ref().unwrap()).unwrap();
+            assert_eq!(got, want, "{clip}-{voice}: {:?}", u.transcript.text);
+        }
+        for (clip, want) in [
+            ("pause", TimerCommand::Pause),
+            ("reprends", TimerCommand::Resume),
+            ("suivant", TimerCommand::Next),
+            ("stop", TimerCommand::Stop),
+            ("combien", TimerCommand::HowLong),
+        ] {
+            let u = hear(&format!("{clip}-{voice}.wav"), Expect::Command);
+            assert_eq!(
+                timer_command(&u.transcript.text),
+                Some(want),
+                "{clip}-{voice}: {:?}",
+                u.transcript.text
+            );
+        }
+    }
+    let music = hear("music.wav", Expect::Command);
+    assert_eq!(
+        timer_command(&music.transcript.text),
+        None,
+        "{:?}",
+        music.transcript.text
+    );
+    let music = hear("music.wav", Expect::Reply);
+    let got = music
+        .parsed
+        .as_ref()
+        .map(|p| answer_to(&plan, p).unwrap())
+        .unwrap_or(Answer::Unclear);
+    assert_eq!(got, Answer::Unclear, "{:?}", music.transcript.text);
+}

@@ -83,6 +83,16 @@ pub fn answer_to(current: &WorkoutPlan, parsed: &Parsed) -> Result<Answer, Value
     let Answer::Correct(c) = &first else {
         return Ok(first);
     };
+    // counts that disagree, or words that fit the command language badly,
+    // are what Whisper writes over music and clatter: no correction
+    let trusts = [&parsed.trust.rounds, &parsed.trust.work, &parsed.trust.rest];
+    if trusts
+        .into_iter()
+        .chain(parsed.trust.more.iter().map(|f| &f.trust))
+        .any(|t| matches!(t, Trust::Conflict { .. } | Trust::Misheard { .. }))
+    {
+        return Ok(Answer::Unclear);
+    }
     if merge(current, c).is_ok_and(|p| p != *current) {
         return Ok(first);
     }
@@ -201,6 +211,18 @@ mod tests {
             panic!("a correction")
         };
         assert_eq!(merge(&other, &c).unwrap().work.as_secs(), 1800);
+    }
+
+    #[test]
+    fn counts_that_disagree_are_no_correction() {
+        let nlu = speechtimer_nlu::Nlu::embedded().unwrap();
+        let current = WorkoutPlan::default();
+        // what Whisper wrote over a music track
+        let parsed = nlu
+            .parse("Dix séries, huit répétitions, onze tours, six rounds de trente secondes.")
+            .unwrap();
+        assert!(matches!(parsed.trust.rounds, Trust::Conflict { .. }));
+        assert_eq!(answer_to(&current, &parsed).unwrap(), Answer::Unclear);
     }
 
     #[test]

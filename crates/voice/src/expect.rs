@@ -50,8 +50,15 @@ impl Expect {
     }
 }
 
+/// Least `ln P` a phrase needs as the whole utterance to replace what
+/// was written: the phrases said by the fixture voices score -1.4 to
+/// -4.1, music and clatter's best phrase -9 to -13 (a phrase always fits
+/// better than the decoder's hallucination over music).
+pub const MIN_PHRASE_LN_P: f32 = -6.0;
+
 /// The phrase of `phrases` that fits the audio better than `written` as
-/// the whole utterance, if one does; with its score and `written`'s.
+/// the whole utterance, and at least [`MIN_PHRASE_LN_P`], if one does;
+/// with its score and `written`'s.
 pub fn closest_phrase(
     decoded: &mut Decoded,
     written: &str,
@@ -69,6 +76,6 @@ pub fn closest_phrase(
         }
     }
     Ok(best
-        .filter(|&(p, s)| s > own && p != written.trim())
+        .filter(|&(p, s)| s > own && s >= MIN_PHRASE_LN_P && p != written.trim())
         .map(|(p, s)| (p, s, own)))
 }

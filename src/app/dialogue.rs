@@ -1,14 +1,14 @@
-//! The read-back loop's state: the coach has said the plan back and the
-//! microphone opens for the answer once the sentence has left the
-//! speakers; « oui » starts, « non » puts back the plan from before, a
+//! The read-back loop's state: the coach says the plan back and the
+//! microphone opens for the answer, shut by the gate until the sentence
+//! has left the speakers; « oui » starts, « non » puts back the plan from before, a
 //! correction changes what it names and is read back again. `AppState`
 //! drives it; this file only holds when and what.
 
 use speechtimer_core::plan::WorkoutPlan;
 use std::time::{Duration, Instant};
 
-/// Kept after the coach's sentence before the microphone opens: the
-/// output's latency, so that the read-back is never heard as the answer.
+/// Kept shut after the coach's sentence: the output's latency, so that the
+/// read-back is never heard as the answer.
 pub const ECHO: Duration = Duration::from_millis(400);
 
 /// How long the microphone waits for an answer to start.
@@ -34,12 +34,16 @@ pub struct ReadBack {
 }
 
 impl ReadBack {
-    /// A read-back said at `now` for `said` long.
+    /// A read-back said at `now` for `said` long. The microphone opens at
+    /// once, shut by the gate while the sentence sounds (a capture opened
+    /// only after the speaker has played read nothing but silence through
+    /// PulseAudio's ALSA plugin in the device tests); the answer window
+    /// counts from the end of the sentence.
     pub fn new(now: Instant, said: Duration, before: WorkoutPlan) -> Self {
-        let listen_at = now + said + ECHO;
+        let listen_at = now;
         Self {
             listen_at,
-            answer_by: listen_at + ANSWER_WINDOW,
+            answer_by: now + said + ECHO + ANSWER_WINDOW,
             before,
             opened: false,
             unclear: 0,

@@ -120,6 +120,8 @@ pub struct AppState {
     pub gate: Gate,
     /// Hands-free listening waits until then after the microphone failed.
     hands_free_retry: Option<Instant>,
+    /// The recording under way listens for workout commands.
+    listening_for_commands: bool,
 }
 
 /// How long the editor must rest before its plan is written to disk (one
@@ -165,6 +167,7 @@ impl AppState {
             dialogue: None,
             gate: Gate::default(),
             hands_free_retry: None,
+            listening_for_commands: false,
         }
     }
 
@@ -261,6 +264,7 @@ impl AppState {
         } else {
             Expect::Plan
         };
+        self.listening_for_commands = expect == Expect::Command;
         if let Some(voice) = &self.voice {
             voice.listen_for(
                 GatedSource {
@@ -435,11 +439,15 @@ impl AppState {
         let words = speechtimer_core::readback::read_back(&plan, &self.to_check);
         let said = self.say(&words);
         self.dialogue = Some(ReadBack::new(self.now(), said, before));
+        tracing::info!(
+            "read back ({:.1} s): {}",
+            (said + ECHO).as_secs_f64(),
+            plan.summary()
+        );
         self.voice_note = Some(
             "Répondez à voix haute : « oui », « non », ou une correction (« non, trois minutes »)."
                 .into(),
         );
-        tracing::info!("read back: {}", plan.summary());
     }
 
     /// Says `words` now (unless muted) and shuts the microphone while
@@ -494,6 +502,14 @@ impl AppState {
                     }
                 }
             }
+            Ok(Answer::Unclear)
+                if heard.transcript.trim().is_empty() && !dialogue.expired(self.now()) =>
+            {
+                // the recording gave up while the read-back still sounded
+                // (its silence counts as waiting): listen on
+                dialogue.opened = false;
+                self.dialogue = Some(dialogue);
+            }
             Ok(Answer::Unclear) | Err(_) => {
                 dialogue.unclear += 1;
                 if heard.transcript.trim().is_empty() {
@@ -527,6 +543,13 @@ impl AppState {
         if !matches!(self.source, Source::Microphone(_)) || self.listening != Listening::Off {
             return false;
         }
+        let whisper = matches!(
+            self.whisper.as_ref().map(|w| w.status()),
+            Some(WhisperStatus::Present(_))
+        );
+        if self.voice.is_none() && !whisper {
+            return false;
+        }
         let now = self.now();
         if let Some(d) = &mut self.dialogue {
             if d.due(now) {
@@ -536,15 +559,7 @@ impl AppState {
             return false;
         }
         let active = matches!(self.run_state(), RunState::Running | RunState::Paused);
-        let whisper = matches!(
-            self.whisper.as_ref().map(|w| w.status()),
-            Some(WhisperStatus::Present(_))
-        );
-        if self.prefs.hands_free
-            && active
-            && whisper
-            && self.hands_free_retry.is_none_or(|t| now >= t)
-        {
+        if self.prefs.hands_free && active && self.hands_free_retry.is_none_or(|t| now >= t) {
             self.hands_free_retry = None;
             return true;
         }
@@ -582,6 +597,16 @@ impl AppState {
     /// Advances the timer to now, plays what happened, tells what to show.
     pub fn tick(&mut self) -> Status {
         let now = self.now();
+        if self.prefs.hands_free
+            && self.dialogue.is_none()
+            && matches!(self.listening, Listening::Listening(l) if !l.speaking)
+            && matches!(self.run_state(), RunState::Idle | RunState::Finished)
+            && self.listening_for_commands
+        {
+            // the workout is over: hands-free listening ends
+            self.listening_for_commands = false;
+            self.stop_talking();
+        }
         if let Some(d) = &self.dialogue
             && d.opened
             && d.expired(now)

@@ -481,6 +481,11 @@ impl Window {
         assert!(out.status.success(), "xdotool click");
     }
 
+    /// The process id (its CPU time is read from /proc).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Still running (not crashed, not exited).
     pub(crate) fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -497,7 +502,12 @@ impl Drop for Window {
 /// Settings for a window that runs `plan` (JSON of a `WorkoutPlan`) with
 /// cues in `mode`.
 pub(crate) fn settings(plan: &str, mode: &str) -> String {
+    settings_with(plan, mode, "")
+}
+
+/// [`settings`] with more fields (`"hands_free": true`), comma-led.
+pub(crate) fn settings_with(plan: &str, mode: &str, more: &str) -> String {
     format!(
-        r#"{{"plan": {plan}, "recent": [], "muted": false, "auto_start": false, "cue_mode": "{mode}", "volume": 1.0}}"#
+        r#"{{"plan": {plan}, "recent": [], "muted": false, "auto_start": false, "cue_mode": "{mode}", "volume": 1.0{more}}}"#
     )
 }

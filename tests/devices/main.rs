@@ -5,6 +5,7 @@
 //! PulseAudio, Xvfb or the Whisper model is missing.
 
 mod cues;
+mod hands_free;
 mod harness;
 mod mic;
 mod output;

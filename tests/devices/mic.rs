@@ -158,7 +158,7 @@ fn listen_says_so_when_the_sound_server_dies_mid_sentence() {
 
 /// Where « Parler » is in the window (the first button of its top bar, in
 /// the 1000 × 640 window of a fresh settings file).
-const PARLER: (u32, u32) = (73, 26);
+pub(crate) const PARLER: (u32, u32) = (73, 26);
 
 #[test]
 fn the_window_hears_loses_its_microphone_and_hears_again() {

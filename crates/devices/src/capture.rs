@@ -183,7 +183,13 @@ fn open_stream(
     let supported = dev
         .default_input_config()
         .map_err(|e| open_err(e.to_string()))?;
-    let config = supported.config();
+    let mut config = supported.config();
+    // periods of about 100 ms: PulseAudio's ALSA plugin, left to its own
+    // period, woke the capture thread so often that listening through a
+    // whole workout (hands-free) cost a third of a core
+    if let cpal::SupportedBufferSize::Range { min, max } = supported.buffer_size() {
+        config.buffer_size = cpal::BufferSize::Fixed((config.sample_rate / 10).clamp(*min, *max));
+    }
     use cpal::SampleFormat as F;
     let stream = match supported.sample_format() {
         F::F32 => build::<f32>(&dev, &config, tx),

@@ -243,6 +243,10 @@ impl Drop for Voice {
     }
 }
 
+/// How long hands-free listening waits for speech before the recording
+/// is opened again.
+pub const COMMAND_WAIT: Duration = Duration::from_secs(3600);
+
 struct Worker {
     config: VoiceConfig,
     asr: Option<Transcriber>,
@@ -289,17 +293,35 @@ impl Worker {
         let asr = self.asr.as_ref().expect("loaded above");
         let nlu = self.config.nlu.as_deref();
         let mut last = Instant::now() - LEVEL_EVERY;
+        // listening for commands through a whole workout: the level only
+        // when speech starts or stops (each level redraws the window,
+        // which cost 80 % of a core under Xvfb at one every 40 ms)
+        let mut speaking: Option<bool> = None;
         let mut early: Option<Heard> = None;
         let listened = endpoint::listen_and_hear(
             blocks,
             &self.config.endpoint,
             self.config.early_ms,
-            self.config.wait,
+            // commands are listened for through the whole workout: the
+            // microphone stays open until something is said or the app
+            // stops it (opening the capture again every few seconds cost
+            // about a quarter of a core through PulseAudio's ALSA plugin)
+            if expect == Expect::Command {
+                COMMAND_WAIT
+            } else {
+                self.config.wait
+            },
             &self.stop,
             asr,
             nlu,
             expect,
             &mut |event| match event {
+                Event::Level { level, .. } if expect == Expect::Command => {
+                    if speaking != Some(level.speaking) {
+                        speaking = Some(level.speaking);
+                        send(VoiceMsg::Listening(level));
+                    }
+                }
                 Event::Level { level, hearing } => {
                     let every = if hearing {
                         LEVEL_EVERY_HEARING

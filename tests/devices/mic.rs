@@ -174,7 +174,10 @@ fn the_window_hears_loses_its_microphone_and_hears_again() {
         return;
     };
     let plan = r#"{"rounds": 2, "work": 5, "rest": 3, "prepare": 3}"#;
-    let mut window = Window::open(&display, Some(&pulse), &harness::settings(plan, "beeps"));
+    // no read-back: each utterance here is a new command, and M is what
+    // opens the microphone
+    let settings = harness::settings_with(plan, "beeps", r#", "read_back": false"#);
+    let mut window = Window::open(&display, Some(&pulse), &settings);
     let talks = std::cell::Cell::new(0);
     // M held is push-to-talk
     let hold_m = |window: &Window| {

@@ -33,6 +33,19 @@ fn echo(pulse: &Pulse) {
         .expect("loopback from the speaker to the microphone");
 }
 
+/// The sound server with the speaker echoed into the microphone, and the
+/// display; `None` (said loudly) when the Whisper model, PulseAudio or
+/// Xvfb is missing outside CI.
+fn room(test: &str) -> Option<(Pulse, Display)> {
+    if !harness::whisper_model(test) {
+        return None;
+    }
+    let pulse = Pulse::start(test)?;
+    let display = Display::start(test)?;
+    echo(&pulse);
+    Some((pulse, display))
+}
+
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -96,17 +109,11 @@ fn stat_ticks(path: &std::path::Path) -> u64 {
 #[test]
 fn a_plan_said_is_read_back_and_oui_starts_it_then_a_correction() {
     let _one = harness::one_at_a_time();
-    let test = "a_plan_said_is_read_back_and_oui_starts_it_then_a_correction";
-    if !harness::whisper_model(test) {
-        return;
-    }
-    let Some(pulse) = Pulse::start(test) else {
+    let Some((pulse, display)) =
+        room("a_plan_said_is_read_back_and_oui_starts_it_then_a_correction")
+    else {
         return;
     };
-    let Some(display) = Display::start(test) else {
-        return;
-    };
-    echo(&pulse);
     let plan = r#"{"rounds": 2, "work": 5, "rest": 3, "prepare": 3}"#;
     let window = Window::open(&display, Some(&pulse), &harness::settings(plan, "voice"));
     let mut read_back = 0;
@@ -154,17 +161,11 @@ fn a_plan_said_is_read_back_and_oui_starts_it_then_a_correction() {
 #[test]
 fn hands_free_commands_act_with_cues_playing_and_nothing_else_does() {
     let _one = harness::one_at_a_time();
-    let test = "hands_free_commands_act_with_cues_playing_and_nothing_else_does";
-    if !harness::whisper_model(test) {
-        return;
-    }
-    let Some(pulse) = Pulse::start(test) else {
+    let Some((pulse, display)) =
+        room("hands_free_commands_act_with_cues_playing_and_nothing_else_does")
+    else {
         return;
     };
-    let Some(display) = Display::start(test) else {
-        return;
-    };
-    echo(&pulse);
     let times = env_or("SPEECHTIMER_HANDS_FREE_TIMES", 1);
     let quiet = Duration::from_secs(env_or("SPEECHTIMER_QUIET_S", 30));
     let plan = r#"{"rounds": 99, "work": 60, "rest": 30, "prepare": 3}"#;

@@ -38,17 +38,31 @@ pub fn spoken_length(names: &[impl AsRef<str>]) -> Duration {
         .and_then(|r| r.split(' ').next())
         .and_then(|r| r.parse::<u32>().ok())
         .unwrap_or(22_050);
-    let samples = |name: &str| {
-        BANK_TSV.lines().find_map(|l| {
-            let mut f = l.split('\t');
-            (f.next() == Some(name))
-                .then(|| f.nth(1).and_then(|n| n.parse::<u64>().ok()))
-                .flatten()
+    let clips: HashMap<&str, usize> = index(BANK_TSV)
+        .filter_map(Result::ok)
+        .map(|(name, _, len)| (name, len))
+        .collect();
+    let lens: Vec<usize> = names
+        .iter()
+        .filter_map(|n| clips.get(n.as_ref()).copied())
+        .collect();
+    let gaps = WORD_GAP * lens.len().saturating_sub(1) as u32;
+    Duration::from_secs_f64(lens.iter().sum::<usize>() as f64 / f64::from(rate)) + gaps
+}
+
+/// The clips of a bank index: name, first sample, samples; a malformed
+/// line is an error naming it.
+fn index(tsv: &str) -> impl Iterator<Item = Result<(&str, usize, usize), SpeechError>> {
+    tsv.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|line| {
+            let bad = || SpeechError::Index(line.to_string());
+            let mut f = line.split('\t');
+            let name = f.next().ok_or_else(bad)?;
+            let start = f.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+            let len = f.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+            Ok((name, start, len))
         })
-    };
-    let clips: Vec<u64> = names.iter().filter_map(|n| samples(n.as_ref())).collect();
-    let gaps = WORD_GAP * clips.len().saturating_sub(1) as u32;
-    Duration::from_secs_f64(clips.iter().sum::<u64>() as f64 / f64::from(rate)) + gaps
 }
 
 /// An Ogg Vorbis stream decoded whole (symphonia, gapless as rodio plays
@@ -137,17 +151,10 @@ impl Bank {
     /// A bank from decoded samples and its index.
     pub fn from_parts(rate: u32, samples: Vec<f32>, index: &str) -> Result<Self, SpeechError> {
         let mut clips = HashMap::new();
-        for line in index
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-        {
-            let bad = || SpeechError::Index(line.to_string());
-            let mut f = line.split('\t');
-            let name = f.next().ok_or_else(bad)?;
-            let start: usize = f.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-            let len: usize = f.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        for clip in self::index(index) {
+            let (name, start, len) = clip?;
             if len == 0 || start + len > samples.len() {
-                return Err(bad());
+                return Err(SpeechError::Index(format!("{name}\t{start}\t{len}")));
             }
             clips.insert(name.to_string(), (start, len));
         }
